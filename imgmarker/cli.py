@@ -1,0 +1,38 @@
+"""The ``imgmarker`` command line: a thin dispatcher over ``imgmarker.commands``."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from typing import Sequence
+
+from imgmarker import __version__
+from imgmarker.commands import COMMANDS
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="imgmarker",
+        description="Mark and classify scientific images (FITS, TIFF, PNG, JPEG), fast and from the keyboard.",
+    )
+    parser.add_argument("--version", action="version", version=f"imgmarker {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+    for name in COMMANDS:
+        importlib.import_module(f"imgmarker.commands.{name}").register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,34 @@
+"""Options and helpers shared by several commands."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+def add_plugin_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--no-plugin", metavar="NAME", action="append", default=[],
+                        help="do not load the plugin NAME (repeatable)")
+
+
+def add_trust_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--trust-modules", action="store_true",
+                        help="import the local plugin files (.py) that the experiment names")
+
+
+def plugin_host(args: argparse.Namespace, experiment: Path | None = None):
+    from imgmarker.kernel.experiment import plugin_modules
+    from imgmarker.kernel.plugins import create_plugin_host
+
+    modules = plugin_modules(experiment) if experiment is not None else []
+    base_dir = experiment.parent if experiment is not None else None
+    return create_plugin_host(blocked=args.no_plugin, modules=modules, base_dir=base_dir,
+                              trust_modules=getattr(args, "trust_modules", False))
+
+
+def report_plugin_problems(host) -> None:
+    for info in host.errors:
+        print(f"warning: plugin {info.name!r} ({info.origin}) not loaded: {info.error}", file=sys.stderr)
+    for problem in host.problems + host.registry.problems:
+        print(f"warning: {problem}", file=sys.stderr)

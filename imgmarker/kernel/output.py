@@ -1,0 +1,56 @@
+"""The rows writers read and the context they write through.
+
+Writers see plain frozen rows, never the database, so the store can change (SQLite
+today, a server database later) without breaking third-party writers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any, ContextManager, Iterable, Mapping, Protocol
+
+
+@dataclass(frozen=True)
+class MarkRow:
+    """One mark. ``x, y``: 0-based display pixels (origin at the centre of the top-left
+    pixel, y down); ``ra, dec``: degrees, None without a WCS; ``time``: UTC ISO 8601."""
+
+    id: int
+    image: str
+    group: str
+    label: str
+    x: float
+    y: float
+    ra: float | None
+    dec: float | None
+    frame: int
+    time: str
+    pass_index: int = 1
+
+
+@dataclass(frozen=True)
+class ImageRow:
+    """One image of the campaign as the annotator left it."""
+
+    image: str
+    ra: float | None
+    dec: float | None
+    categories: tuple[str, ...]
+    comment: str
+    favorite: bool
+    seen_time: str | None
+    pass_index: int = 1
+
+
+class WriterContext(Protocol):
+    experiment: Any  # imgmarker.kernel.config.Experiment
+    user: str
+    output_dir: Path
+    config: Mapping[str, Any]  # the writer plugin's own section of the experiment
+
+    def marks(self) -> Iterable[MarkRow]: ...
+
+    def images(self) -> Iterable[ImageRow]: ...
+
+    def atomic_write(self, name: str, mode: str = "w") -> ContextManager[IO]: ...

@@ -1,0 +1,1 @@
+"""JSON Schemas shipped with imgmarker (resource package ``imgmarker.schemas``)."""
