@@ -5,16 +5,17 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from pathlib import Path
 
 from imgmarker.commands.common import add_plugin_options, plugin_host
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
-    from imgmarker.kernel.schema import compose_schema
+    from imgmarker.kernel.schema import base_schema, compose_schema
 
-    host = plugin_host(args)
-    schema = compose_schema(host.registry.config_schemas)
+    if args.base:
+        schema = base_schema()
+    else:
+        schema = compose_schema(plugin_host(args).registry.config_schemas)
     if args.markdown:
         from imgmarker.kernel.schemadoc import schema_markdown
 
@@ -28,5 +29,6 @@ def register(sub) -> None:
     p = sub.add_parser("schema", help="print the experiment JSON Schema (with plugin sections)",
                        description="Print the experiment schema composed with the installed plugins' sections.")
     p.add_argument("--markdown", action="store_true", help="print the reference documentation instead")
+    p.add_argument("--base", action="store_true", help="imgmarker's own schema only, without plugin sections")
     add_plugin_options(p)
     p.set_defaults(func=cmd_schema)
