@@ -81,7 +81,7 @@ def tan_header(width: int = SIZE, height: int = SIZE):
 
 
 def _sources(rng: np.random.Generator) -> list[Source]:
-    sources = [Source("BCG", 300.3, 280.6, 9000.0, 9.0, 0.35, 0.6)]
+    sources = [Source("BCG", 300.3, 280.6, 150000.0, 9.0, 0.35, 0.6)]
     for i in range(60):
         sources.append(Source(f"star {i + 1}", float(rng.uniform(10, SIZE - 10)), float(rng.uniform(10, SIZE - 10)),
                               float(rng.lognormal(6.0, 1.0)), 1.6))
