@@ -123,8 +123,8 @@ def _wcs_key(wcs: Any) -> Any:
     w = wcs.wcs
     sip = wcs.sip
     return (
-        tuple(w.ctype), tuple(np.round(w.crval, 12)), tuple(np.round(w.crpix, 9)),
-        tuple(np.round(w.cdelt, 15)), tuple(np.round(w.get_pc().ravel(), 15)),
+        tuple(w.ctype), tuple(w.crval), tuple(w.crpix),
+        tuple(w.cd.ravel()) if w.has_cd() else (tuple(w.cdelt), tuple(w.get_pc().ravel())),
         None if sip is None else (sip.a.tobytes(), sip.b.tobytes()),
     )
 
