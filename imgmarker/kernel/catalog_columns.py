@@ -161,7 +161,12 @@ def _text_column(values: Any, n: int) -> list[str]:
     if values is None:
         return [""] * n
     if isinstance(values, np.ndarray) and values.dtype.kind == "U" and not isinstance(values, np.ma.MaskedArray):
-        return [v.strip() for v in values.tolist()]
+        values = values.tolist()
+    if isinstance(values, list):
+        try:
+            return [v.strip() for v in values]
+        except AttributeError:
+            pass
     return [_text(v) for v in values]
 
 
@@ -173,6 +178,12 @@ def _python(value: Any) -> Any:
     if value is np.ma.masked:
         return None
     return value
+
+
+def _attribute_values(values: Any, pick: list[int]) -> tuple[Any, ...]:
+    if isinstance(values, list) and all(isinstance(v, str) for v in values):
+        return tuple(values[i].strip() for i in pick)
+    return tuple(_python(values[i]) for i in pick)
 
 
 def build_catalog(
@@ -253,7 +264,7 @@ def build_catalog(
         x=x[keep], y=y[keep], ra=ra[keep], dec=dec[keep],
         size=size[keep], size_unit=tuple(size_unit[i] for i in pick), color=tuple(color[i] for i in pick),
         frame=frame[keep], lines=lines[keep],
-        attributes={name: tuple(_python(columns[name][i]) for i in pick) for name in attribute_names},
+        attributes={name: _attribute_values(columns[name], pick) for name in attribute_names},
         problems=tuple(messages), line_noun=line_noun,
     )
 

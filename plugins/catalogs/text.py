@@ -29,7 +29,7 @@ def _split(lines: list[str], delimiter: str | None) -> list[list[str]]:
     if delimiter == "|":  # "| ra | dec |" tables have empty outer fields
         rows = [row[1:] if row and not row[0].strip() else row for row in rows]
         rows = [row[:-1] if row and not row[-1].strip() else row for row in rows]
-    return [[field.strip() for field in row] for row in rows]
+    return rows
 
 
 def sniff_delimiter(header: str, sample: list[str]) -> str | None:
@@ -64,7 +64,7 @@ def read_text(path: Path | str, style: CatalogStyle | None = None) -> Catalog:
     header_line, header = numbered[0]
     body = numbered[1:]
     delimiter = sniff_delimiter(header, [line for _, line in body[:SAMPLE_ROWS]])
-    names = _split([header], delimiter)[0]
+    names = [name.strip() for name in _split([header], delimiter)[0]]
     if len(names) < 2:
         raise CatalogError(path, f"line {header_line}: cannot find the columns in the header {header.strip()!r}")
     names = [name or f"column{j + 1}" for j, name in enumerate(names)]
@@ -72,7 +72,7 @@ def read_text(path: Path | str, style: CatalogStyle | None = None) -> Catalog:
     width = len(names)
     good_rows, good_lines, problems = [], [], []
     for (number, _), row in zip(body, rows):
-        while len(row) > width and not row[-1]:
+        while len(row) > width and not row[-1].strip():
             row = row[:-1]
         if len(row) != width:
             problems.append(f"{path.name}:{number}: has {len(row)} fields, the header has {width}")
