@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
 from astropy.wcs import WCS
 
 from imgmarker.kernel.catalog_columns import build_catalog

@@ -6,7 +6,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from astropy import units as u
 from astropy.coordinates import SkyCoord
 
 from imgmarker.kernel.catalogs import CatalogError, load_catalog
