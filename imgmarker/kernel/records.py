@@ -135,7 +135,11 @@ class FilterSpec:
 
 @dataclass(frozen=True)
 class CatalogReaderSpec:
-    """A catalog reader: ``read(path) -> imgmarker.kernel.catalogs.Catalog``."""
+    """A catalog reader: ``read(path) -> imgmarker.kernel.catalogs.Catalog``.
+
+    A reader whose ``read`` also accepts ``style=`` (a ``CatalogStyle``) is given the
+    experiment's settings for the catalog (label column, default size and colour).
+    """
 
     name: str
     suffixes: tuple[str, ...]

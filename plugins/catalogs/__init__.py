@@ -1,0 +1,1 @@
+"""Built-in catalog readers: delimited text and the tables astropy reads."""

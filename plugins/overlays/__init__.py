@@ -1,0 +1,1 @@
+"""Built-in overlays: the annotator's marks, catalogs, a compass and a scale bar."""
