@@ -232,8 +232,13 @@ class ImageView(QWidget):
         self._changed()
 
     def zoom_actual(self) -> None:
-        """1:1 — one image pixel per device pixel, keeping the centre."""
-        self.set_scale(1.0 / self.devicePixelRatioF())
+        """1:1 — one image pixel per device pixel, snapped so pixels sit on the screen grid."""
+        dpr = self.devicePixelRatioF()
+        self.set_scale(1.0 / dpr)
+        corner = self.image_to_widget(-0.5, -0.5)
+        dx = (round(corner.x() * dpr) - corner.x() * dpr) / dpr
+        dy = (round(corner.y() * dpr) - corner.y() * dpr) / dpr
+        self.pan_by(dx, dy)
 
     def zoom_in(self) -> None:
         self.zoom_by(ZOOM_STEP)
