@@ -49,36 +49,56 @@ class OverlayLayer:
     def __init__(self, items: Sequence[Any]):
         self.items = list(items)
         n = len(self.items)
-        self.xs = np.empty(n, np.float64)
-        self.ys = np.empty(n, np.float64)
-        self.sizes = np.empty(n, np.float64)
-        groups: dict[tuple, list[int]] = {}
-        for i, item in enumerate(self.items):
+        xs, ys, sizes, keys = [], [], [], []
+        colors: dict[str, str] = {}  # parse each colour spelling once
+        for item in self.items:
             shape = getattr(item, "shape", "circle")
             if shape not in SHAPES:
                 raise ValueError(f"unknown marker shape {shape!r} (known: {', '.join(SHAPES)})")
-            color = QColor(item.color)
-            if not color.isValid():
-                raise ValueError(f"unknown marker colour {item.color!r}")
-            self.xs[i] = float(item.x)
-            self.ys[i] = float(item.y)
-            self.sizes[i] = float(item.size)
-            key = (shape, color.name(), bool(getattr(item, "selected", False)), self.sizes[i])
+            color = colors.get(item.color)
+            if color is None:
+                parsed = QColor(item.color)
+                if not parsed.isValid():
+                    raise ValueError(f"unknown marker colour {item.color!r}")
+                color = colors[item.color] = parsed.name()
+            size = float(item.size)
+            xs.append(float(item.x))
+            ys.append(float(item.y))
+            sizes.append(size)
+            keys.append((shape, color, bool(getattr(item, "selected", False)), size))
+        self.xs = np.array(xs, np.float64).reshape(n)
+        self.ys = np.array(ys, np.float64).reshape(n)
+        self.sizes = np.array(sizes, np.float64).reshape(n)
+        groups: dict[tuple, list[int]] = {}
+        for i, key in enumerate(keys):
             groups.setdefault(key, []).append(i)
         # Selected markers last, so they are drawn on top.
         self.groups = sorted(((k, np.asarray(v, np.intp)) for k, v in groups.items()), key=lambda g: g[0][2])
+        self.group_of = np.empty(n, np.intp)
+        for g, (_, members) in enumerate(self.groups):
+            self.group_of[members] = g
         self.labels = [getattr(item, "label", None) for item in self.items]
         self.max_size = float(self.sizes.max()) if n else 0.0
 
     def __len__(self) -> int:
         return len(self.items)
 
-    def visible(self, indices: np.ndarray, rect: tuple[float, float, float, float], margin: float) -> np.ndarray:
-        """Indices (from ``indices``) whose marker may touch the image rectangle (x0, y0, x1, y1)."""
+    def visible_by_group(self, rect: tuple[float, float, float, float], margin: float) -> list[tuple[int, np.ndarray]]:
+        """(group number, indices) of markers that may touch the image rectangle (x0, y0, x1, y1).
+
+        One vectorised test for the whole layer, so the cost follows what is on
+        screen, not how many styles exist."""
         x0, y0, x1, y1 = rect
-        xs, ys = self.xs[indices], self.ys[indices]
-        keep = (xs >= x0 - margin) & (xs <= x1 + margin) & (ys >= y0 - margin) & (ys <= y1 + margin)
-        return indices[keep]
+        xs, ys = self.xs, self.ys
+        vis = np.flatnonzero((xs >= x0 - margin) & (xs <= x1 + margin) & (ys >= y0 - margin) & (ys <= y1 + margin))
+        if not vis.size:
+            return []
+        gids = self.group_of[vis]
+        order = np.argsort(gids, kind="stable")
+        vis, gids = vis[order], gids[order]
+        starts = np.flatnonzero(np.r_[True, gids[1:] != gids[:-1]])
+        ends = np.r_[starts[1:], vis.size]
+        return [(int(gids[a]), vis[a:b]) for a, b in zip(starts.tolist(), ends.tolist())]
 
 
 def shape_path(shape: str, cx: float, cy: float, r: float) -> QPainterPath:
@@ -153,12 +173,10 @@ class OverlayPainter:
         for layer in layers:
             if not len(layer):
                 continue
-            for (shape, color, selected, size), indices in layer.groups:
+            margin = (self.screen_diameter(layer.max_size, scale) / 2 + self._pad(True)) / scale
+            for g, vis in layer.visible_by_group(visible_rect, margin):
+                shape, color, selected, size = layer.groups[g][0]
                 diameter = self.screen_diameter(size, scale)
-                margin = (diameter / 2 + self._pad(selected)) / scale
-                vis = layer.visible(indices, visible_rect, margin)
-                if not vis.size:
-                    continue
                 drawn += vis.size
                 sx = origin[0] + scale * (layer.xs[vis] + 0.5)
                 sy = origin[1] + scale * (layer.ys[vis] + 0.5)
