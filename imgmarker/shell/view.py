@@ -63,6 +63,7 @@ class ImageView(QWidget):
         self.drag_selected_items = True
         self.overlay_painter = OverlayPainter(marker_style)
         self._image: QImage | None = None
+        self._previews: list[tuple[int, QImage]] = []
         self._size: tuple[int, int] | None = None  # (width, height) of the last image shown
         self._state = "empty"  # empty | image | loading | error
         self._name = ""
@@ -77,14 +78,31 @@ class ImageView(QWidget):
         self._ghost: tuple[Any, float, float] | None = None
 
     # ------------------------------------------------------------------ content
-    def set_image(self, image: QImage | np.ndarray, name: str = "") -> None:
-        """Show a frame; zoom and pan are kept when it has the size of the previous one."""
+    def set_image(
+        self, image: QImage | np.ndarray, name: str = "", previews: Sequence[tuple[QImage | np.ndarray, int]] = ()
+    ) -> None:
+        """Show a frame; zoom and pan are kept when it has the size of the previous one.
+
+        ``previews`` are optional (reduced image, factor) pairs, e.g. from
+        :func:`imgmarker.kernel.preview.pyramid`: block (p, q) of a preview with factor f
+        covers image pixels [p*f, (p+1)*f) x [q*f, (q+1)*f). When zoomed out, the view
+        draws the coarsest preview that is still at least as fine as the screen.
+        """
         if isinstance(image, np.ndarray):
             image = qimage_from_array(image)
         if image.isNull():
             raise ValueError(f"{name or 'image'}: empty image")
         size = (image.width(), image.height())
         keep = self._size == size
+        levels = []
+        for preview, factor in previews:
+            if isinstance(preview, np.ndarray):
+                preview = qimage_from_array(preview)
+            expected = (-(-size[0] // factor), -(-size[1] // factor))
+            if (preview.width(), preview.height()) != expected:
+                raise ValueError(f"{name or 'image'}: preview for factor {factor} is {preview.width()}x{preview.height()}, expected {expected[0]}x{expected[1]}")
+            levels.append((int(factor), preview))
+        self._previews = sorted(levels, key=lambda lv: lv[0])
         self._image = image
         self._size = size
         self._state = "image"
@@ -288,19 +306,35 @@ class ImageView(QWidget):
             self._paint_message(painter)
         painter.end()
 
+    def _source(self) -> tuple[int, QImage]:
+        """The image to sample: the coarsest preview whose blocks are no larger than a device pixel."""
+        chosen = (1, self._image)
+        limit = 1.0 / (self._scale * self.devicePixelRatioF())
+        for factor, preview in self._previews:
+            if factor <= limit:
+                chosen = (factor, preview)
+        return chosen
+
     def _paint_image(self, painter: QPainter) -> None:
         w, h = self._size
+        f, source = self._source()
         x0, y0, x1, y1 = self.visible_image_rect()
-        i0, j0 = max(0, math.floor(x0 + 0.5)), max(0, math.floor(y0 + 0.5))
-        i1, j1 = min(w, math.ceil(x1 + 0.5)), min(h, math.ceil(y1 + 0.5))
+        # Visible blocks (pixels when f == 1); block p spans image coords [p*f - 0.5, (p+1)*f - 0.5).
+        i0, j0 = max(0, math.floor((x0 + 0.5) / f)), max(0, math.floor((y0 + 0.5) / f))
+        i1 = min(source.width(), math.ceil((x1 + 0.5) / f))
+        j1 = min(source.height(), math.ceil((y1 + 0.5) / f))
         if i1 <= i0 or j1 <= j0:
             return
-        top_left = self.image_to_widget(i0 - 0.5, j0 - 0.5)
-        target = QRectF(top_left.x(), top_left.y(), (i1 - i0) * self._scale, (j1 - j0) * self._scale)
-        if self._scale < 1.0:  # downsampling: interpolate; upsampling: show square pixels
+        top_left = self.image_to_widget(i0 * f - 0.5, j0 * f - 0.5)
+        target = QRectF(top_left.x(), top_left.y(), (i1 - i0) * f * self._scale, (j1 - j0) * f * self._scale)
+        painter.save()
+        if f > 1:  # a partial last block must not spill past the image edge
+            corner = self.image_to_widget(-0.5, -0.5)
+            painter.setClipRect(QRectF(corner.x(), corner.y(), w * self._scale, h * self._scale))
+        if self._scale * f < 1.0:  # downsampling: interpolate; upsampling: show square pixels
             painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
-        painter.drawImage(target, self._image, QRectF(i0, j0, i1 - i0, j1 - j0))
-        painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, False)
+        painter.drawImage(target, source, QRectF(i0, j0, i1 - i0, j1 - j0))
+        painter.restore()
 
     def _paint_overlays(self, painter: QPainter) -> None:
         layers = self._visible_layers()

@@ -287,3 +287,29 @@ def test_dragging_a_selected_marker_moves_it_not_the_view(view, qtbot):
 def test_unknown_shape_is_refused_with_its_name(view):
     with pytest.raises(ValueError, match="star"):
         view.set_layer("bad", [Marker(1, 1, shape="star")])
+
+
+def test_zoomed_out_view_draws_the_preview_and_keeps_faint_stars(view):
+    """A 1-pixel star must not vanish at fit; the preview's block mean keeps it visible."""
+    from imgmarker.kernel.preview import pyramid
+
+    img = np.zeros((1200, 1600, 3), np.uint8)
+    img[601, 803] = (255, 255, 255)
+    view.set_image(img, "stars.png", previews=pyramid(img, min_side=200))
+    view.zoom_fit()
+    assert view.scale == pytest.approx(0.25)
+    pixels = render(view)
+    spot = view.image_to_widget(803, 601)
+    near = pixels[int(spot.y()) - 1 : int(spot.y()) + 2, int(spot.x()) - 1 : int(spot.x()) + 2, 0]
+    assert near.max() >= 10  # the star's light (255/16) is there, where the mapping says
+    assert pixels[..., 0].max() == near.max()  # and nowhere else
+    view.zoom_actual()  # at 1:1 the full-resolution image is drawn, pixel-exact
+    view.centre_on(803.5, 601.5)  # pixel edges on the screen grid
+    pixels = render(view)
+    spot = view.image_to_widget(803, 601)
+    assert pixels[int(spot.y()), int(spot.x()), 0] == 255
+
+
+def test_preview_of_the_wrong_size_is_refused(view):
+    with pytest.raises(ValueError, match="preview"):
+        view.set_image(gray_image(100, 80), "a.png", previews=[(gray_image(10, 10), 2)])
