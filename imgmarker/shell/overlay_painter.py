@@ -23,7 +23,7 @@ from typing import Any, Sequence
 import numpy as np
 from PyQt6 import sip
 from PyQt6.QtCore import QPointF, QRectF, Qt
-from PyQt6.QtGui import QColor, QFont, QPainter, QPainterPath, QPen, QPixmap
+from PyQt6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPen, QPixmap
 
 SHAPES = ("circle", "square", "diamond", "cross", "plus", "triangle")
 
@@ -144,6 +144,7 @@ class OverlayPainter:
         self.style = style or MarkerStyle()
         self.show_labels = True
         self._sprites: dict[tuple, QPixmap] = {}
+        self._texts: dict[tuple, QPixmap] = {}
 
     # -- geometry ------------------------------------------------------------------
     def screen_diameter(self, size: float, scale: float) -> float:
@@ -186,7 +187,7 @@ class OverlayPainter:
                     self._vectors(painter, shape, color, selected, diameter, sx, sy)
                 label_jobs.append((layer, vis, diameter))
         if self.show_labels and 0 < drawn <= self.style.label_limit:
-            self._labels(painter, label_jobs, scale, origin)
+            self._labels(painter, label_jobs, scale, origin, dpr)
         return drawn
 
     def _sprite(self, shape: str, color: str, selected: bool, diameter: float, dpr: float) -> QPixmap:
@@ -251,29 +252,45 @@ class OverlayPainter:
             self._draw_one(painter, shape, color, selected, x, y, diameter / 2)
         painter.restore()
 
-    def _labels(self, painter: QPainter, jobs, scale: float, origin: tuple[float, float]) -> None:
-        painter.save()
-        font = QFont(painter.font())
+    def _label_sprite(self, text: str, color: str, dpr: float) -> QPixmap:
+        """A label with its dark shadow, rendered once and then only blitted."""
+        key = (text, color, dpr)
+        sprite = self._texts.get(key)
+        if sprite is not None:
+            return sprite
+        if len(self._texts) > 5000:
+            self._texts.clear()
+        font = QFont()
         font.setPixelSize(self.style.font_pixel_size)
-        painter.setFont(font)
-        shadow = QColor(self.style.halo_color)
+        metrics = QFontMetricsF(font)
+        w = math.ceil(metrics.horizontalAdvance(text)) + 2
+        h = math.ceil(metrics.height()) + 2
+        sprite = QPixmap(max(1, round(w * dpr)), max(1, round(h * dpr)))
+        sprite.setDevicePixelRatio(dpr)
+        sprite.fill(Qt.GlobalColor.transparent)
+        p = QPainter(sprite)
+        p.setFont(font)
+        baseline = metrics.ascent()
+        p.setPen(QColor(self.style.halo_color))
+        p.drawText(QPointF(1, baseline + 1), text)
+        p.setPen(QColor(color))
+        p.drawText(QPointF(0, baseline), text)
+        p.end()
+        self._texts[key] = sprite
+        return sprite
+
+    def _labels(self, painter: QPainter, jobs, scale: float, origin: tuple[float, float], dpr: float) -> None:
+        """Labels up and to the right of their marker."""
+        top = self.style.font_pixel_size
         for layer, vis, diameter in jobs:
-            color = None
-            for i in vis.tolist():
-                text = layer.labels[i]
-                if not text:
-                    continue
-                item_color = layer.items[i].color
-                if item_color != color:
-                    color = item_color
-                    pen = QPen(QColor(color))
-                x = origin[0] + scale * (layer.xs[i] + 0.5) + diameter / 2 + 3
-                y = origin[1] + scale * (layer.ys[i] + 0.5) - diameter / 2
-                painter.setPen(shadow)
-                painter.drawText(QPointF(x + 1, y + 1), text)
-                painter.setPen(pen)
-                painter.drawText(QPointF(x, y), text)
-        painter.restore()
+            labelled = [i for i in vis.tolist() if layer.labels[i]]
+            if not labelled:
+                continue
+            color = layer.items[labelled[0]].color  # one style group: one colour
+            xs = (origin[0] + scale * (layer.xs[labelled] + 0.5) + diameter / 2 + 3).tolist()
+            ys = (origin[1] + scale * (layer.ys[labelled] + 0.5) - diameter / 2 - top).tolist()
+            for i, x, y in zip(labelled, xs, ys):
+                painter.drawPixmap(QPointF(x, y), self._label_sprite(str(layer.labels[i]), color, dpr))
 
     # -- hit-testing ---------------------------------------------------------------
     def item_at(self, layers: Sequence[OverlayLayer], x: float, y: float, scale: float, tolerance: float = 3.0) -> Any | None:
