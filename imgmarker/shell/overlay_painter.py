@@ -47,41 +47,76 @@ class OverlayLayer:
     """A fixed set of primitives as arrays, grouped by drawing style."""
 
     def __init__(self, items: Sequence[Any]):
-        self.items = list(items)
-        n = len(self.items)
+        self._items: list[Any] | None = list(items)
         xs, ys, sizes, keys = [], [], [], []
         colors: dict[str, str] = {}  # parse each colour spelling once
-        for item in self.items:
+        for item in self._items:
             shape = getattr(item, "shape", "circle")
-            if shape not in SHAPES:
-                raise ValueError(f"unknown marker shape {shape!r} (known: {', '.join(SHAPES)})")
+            _check_shape(shape)
             color = colors.get(item.color)
             if color is None:
-                parsed = QColor(item.color)
-                if not parsed.isValid():
-                    raise ValueError(f"unknown marker colour {item.color!r}")
-                color = colors[item.color] = parsed.name()
+                color = colors[item.color] = _color_name(item.color)
             size = float(item.size)
             xs.append(float(item.x))
             ys.append(float(item.y))
             sizes.append(size)
             keys.append((shape, color, bool(getattr(item, "selected", False)), size))
-        self.xs = np.array(xs, np.float64).reshape(n)
-        self.ys = np.array(ys, np.float64).reshape(n)
-        self.sizes = np.array(sizes, np.float64).reshape(n)
-        groups: dict[tuple, list[int]] = {}
-        for i, key in enumerate(keys):
-            groups.setdefault(key, []).append(i)
-        # Selected markers last, so they are drawn on top.
-        self.groups = sorted(((k, np.asarray(v, np.intp)) for k, v in groups.items()), key=lambda g: g[0][2])
-        self.group_of = np.empty(n, np.intp)
-        for g, (_, members) in enumerate(self.groups):
-            self.group_of[members] = g
-        self.labels = [getattr(item, "label", None) for item in self.items]
+        labels = [getattr(item, "label", None) for item in self._items]
+        self._setup(np.array(xs, np.float64), np.array(ys, np.float64), np.array(sizes, np.float64), keys, labels)
+
+    @classmethod
+    def from_arrays(
+        cls,
+        xs: np.ndarray,
+        ys: np.ndarray,
+        *,
+        shape: str = "circle",
+        size: float = 10.0,
+        color: str = "#00ff00",
+        labels: Sequence[str | None] | None = None,
+    ) -> "OverlayLayer":
+        """One-style layer straight from coordinate arrays (catalogs: no per-source objects)."""
+        _check_shape(shape)
+        xs = np.asarray(xs, np.float64).ravel()
+        ys = np.asarray(ys, np.float64).ravel()
+        if xs.shape != ys.shape:
+            raise ValueError(f"x and y arrays differ in length ({xs.size} and {ys.size})")
+        if labels is not None and len(labels) != xs.size:
+            raise ValueError(f"{len(labels)} labels for {xs.size} positions")
+        layer = cls.__new__(cls)
+        layer._items = None
+        n = xs.size
+        key = (shape, _color_name(color), False, float(size))
+        layer._setup(xs, ys, np.full(n, float(size)), None, list(labels) if labels is not None else [None] * n, key)
+        return layer
+
+    def _setup(self, xs, ys, sizes, keys, labels, single_key=None) -> None:
+        n = xs.size
+        self.xs, self.ys, self.sizes = xs.reshape(n), ys.reshape(n), sizes.reshape(n)
+        self.labels = labels
+        if single_key is not None:
+            self.groups = [(single_key, np.arange(n, dtype=np.intp))] if n else []
+            self.group_of = np.zeros(n, np.intp)
+        else:
+            groups: dict[tuple, list[int]] = {}
+            for i, key in enumerate(keys):
+                groups.setdefault(key, []).append(i)
+            # Selected markers last, so they are drawn on top.
+            self.groups = sorted(((k, np.asarray(v, np.intp)) for k, v in groups.items()), key=lambda g: g[0][2])
+            self.group_of = np.empty(n, np.intp)
+            for g, (_, members) in enumerate(self.groups):
+                self.group_of[members] = g
         self.max_size = float(self.sizes.max()) if n else 0.0
 
+    def item(self, index: int) -> Any:
+        """The primitive at ``index`` (a light view for array-built layers)."""
+        if self._items is not None:
+            return self._items[index]
+        shape, color, _, size = self.groups[0][0]
+        return ArrayPrimitive(index, shape, float(self.xs[index]), float(self.ys[index]), size, color, self.labels[index])
+
     def __len__(self) -> int:
-        return len(self.items)
+        return int(self.xs.size)
 
     def visible_by_group(self, rect: tuple[float, float, float, float], margin: float) -> list[tuple[int, np.ndarray]]:
         """(group number, indices) of markers that may touch the image rectangle (x0, y0, x1, y1).
@@ -99,6 +134,32 @@ class OverlayLayer:
         starts = np.flatnonzero(np.r_[True, gids[1:] != gids[:-1]])
         ends = np.r_[starts[1:], vis.size]
         return [(int(gids[a]), vis[a:b]) for a, b in zip(starts.tolist(), ends.tolist())]
+
+
+@dataclass(frozen=True)
+class ArrayPrimitive:
+    """A source of an array-built layer, as returned by hit-testing."""
+
+    index: int
+    shape: str
+    x: float
+    y: float
+    size: float
+    color: str
+    label: str | None
+    selected: bool = False
+
+
+def _check_shape(shape: str) -> None:
+    if shape not in SHAPES:
+        raise ValueError(f"unknown marker shape {shape!r} (known: {', '.join(SHAPES)})")
+
+
+def _color_name(color: str) -> str:
+    parsed = QColor(color)
+    if not parsed.isValid():
+        raise ValueError(f"unknown marker colour {color!r}")
+    return parsed.name()
 
 
 def shape_path(shape: str, cx: float, cy: float, r: float) -> QPainterPath:
@@ -185,7 +246,7 @@ class OverlayPainter:
                     self._stamp(painter, shape, color, selected, diameter, sx, sy, dpr)
                 else:
                     self._vectors(painter, shape, color, selected, diameter, sx, sy)
-                label_jobs.append((layer, vis, diameter))
+                label_jobs.append((layer, vis, diameter, color))
         if self.show_labels and 0 < drawn <= self.style.label_limit:
             self._labels(painter, label_jobs, scale, origin, dpr)
         return drawn
@@ -282,11 +343,10 @@ class OverlayPainter:
     def _labels(self, painter: QPainter, jobs, scale: float, origin: tuple[float, float], dpr: float) -> None:
         """Labels up and to the right of their marker."""
         top = self.style.font_pixel_size
-        for layer, vis, diameter in jobs:
+        for layer, vis, diameter, color in jobs:
             labelled = [i for i in vis.tolist() if layer.labels[i]]
             if not labelled:
                 continue
-            color = layer.items[labelled[0]].color  # one style group: one colour
             xs = (origin[0] + scale * (layer.xs[labelled] + 0.5) + diameter / 2 + 3).tolist()
             ys = (origin[1] + scale * (layer.ys[labelled] + 0.5) - diameter / 2 - top).tolist()
             for i, x, y in zip(labelled, xs, ys):
@@ -305,5 +365,26 @@ class OverlayPainter:
             d2 = (layer.xs - x) ** 2 + (layer.ys - y) ** 2
             hits = np.flatnonzero(d2 <= radius**2)
             if hits.size:
-                return layer.items[int(hits[np.argmin(d2[hits])])]
+                return layer.item(int(hits[np.argmin(d2[hits])]))
+        return None
+
+    def label_at(self, layers: Sequence[OverlayLayer], wx: float, wy: float, scale: float, origin: tuple[float, float]) -> Any | None:
+        """The primitive whose drawn label contains widget point (wx, wy) (to edit it on double-click)."""
+        if not self.show_labels:
+            return None
+        font = QFont()
+        font.setPixelSize(self.style.font_pixel_size)
+        metrics = QFontMetricsF(font)
+        height = metrics.height() + 2
+        for layer in reversed(layers):
+            if not len(layer):
+                continue
+            diameter = np.maximum(layer.sizes * scale, self.style.min_diameter)
+            ax = origin[0] + scale * (layer.xs + 0.5) + diameter / 2 + 3
+            ay = origin[1] + scale * (layer.ys + 0.5) - diameter / 2 - self.style.font_pixel_size
+            near = np.flatnonzero((ax <= wx) & (wx <= ax + 1000) & (ay <= wy) & (wy <= ay + height))
+            for i in near[::-1].tolist():
+                text = layer.labels[i]
+                if text and wx <= ax[i] + metrics.horizontalAdvance(str(text)) + 2:
+                    return layer.item(i)
         return None

@@ -186,6 +186,11 @@ class ImageView(QWidget):
         """The visible primitive drawn under image point (x, y), if any."""
         return self.overlay_painter.item_at(self._visible_layers(), x, y, self._scale)
 
+    def label_item_at(self, position: QPointF) -> Any | None:
+        """The visible primitive whose label is drawn under widget ``position``, if any."""
+        origin = self.image_to_widget(-0.5, -0.5)
+        return self.overlay_painter.label_at(self._visible_layers(), position.x(), position.y(), self._scale, (origin.x(), origin.y()))
+
     # ------------------------------------------------------------------ mapping
     @property
     def scale(self) -> float:

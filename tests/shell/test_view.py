@@ -313,3 +313,46 @@ def test_zoomed_out_view_draws_the_preview_and_keeps_faint_stars(view):
 def test_preview_of_the_wrong_size_is_refused(view):
     with pytest.raises(ValueError, match="preview"):
         view.set_image(gray_image(100, 80), "a.png", previews=[(gray_image(10, 10), 2)])
+
+
+def test_double_click_on_a_label_finds_its_marker(view, qtbot):
+    view.set_image(gray_image(200, 100), "field.png")
+    view.set_scale(2.0)
+    m = Marker(100, 50, label="galaxy 7")
+    view.set_layer("marks", [m, Marker(20, 20, label="other")])
+    pixels = render(view)
+    # find where the label text is drawn: magenta-ish pixels up and to the right of the marker
+    at = view.image_to_widget(100, 50)
+    r, g, b = (pixels[..., i].astype(int) for i in range(3))
+    ys, xs = np.nonzero((r > 150) & (g < 100) & (b > 150))
+    text = (xs > at.x() + 8) & (ys < at.y() - 5)
+    assert text.sum() > 10
+    point = QPointF(float(np.median(xs[text])), float(np.median(ys[text])))
+    assert view.label_item_at(point) is m
+    assert view.label_item_at(QPointF(at.x() - 60, at.y())) is None
+    with qtbot.waitSignal(view.double_clicked) as blocker:
+        mouse(view, "double", point)
+    assert view.label_item_at(view.image_to_widget(*blocker.args[:2])) is m
+    view.set_labels_visible(False)
+    assert view.label_item_at(point) is None
+
+
+def test_catalog_layer_from_arrays(view):
+    from imgmarker.shell.overlay_painter import OverlayLayer
+
+    view.set_image(gray_image(200, 100), "field.png")
+    xs = np.array([30.0, 120.0, 150.5])
+    ys = np.array([40.0, 60.0, 10.25])
+    view.set_layer("catalog", OverlayLayer.from_arrays(xs, ys, shape="plus", size=6, color="#ff00ff", labels=["a", "b", "c"]))
+    view.set_scale(3.0)
+    view.centre_on(120, 60)
+    hit = view.item_at(120.4, 60.2)
+    assert hit is not None and (hit.index, hit.x, hit.y, hit.label) == (1, 120.0, 60.0, "b")
+    view.set_labels_visible(False)
+    expected = view.image_to_widget(120, 60)
+    ex, ey = math.floor(expected.x()), math.floor(expected.y())
+    window = render(view)[ey - 15 : ey + 16, ex - 15 : ex + 16]
+    cx, cy = magenta_centre(window)
+    assert (cx, cy) == (15.0, 15.0)
+    with pytest.raises(ValueError, match="labels"):
+        OverlayLayer.from_arrays(xs, ys, labels=["a"])
