@@ -293,6 +293,17 @@ class ImageView(QWidget):
         """Move the content by (dx, dy) screen pixels (positive: content moves right/down)."""
         self.centre_on(self._centre[0] - dx / self._scale, self._centre[1] - dy / self._scale)
 
+    def view_state(self) -> dict:
+        """Zoom and centre as plain JSON-able values (to restore per campaign)."""
+        return {"scale": self._scale, "centre": list(self._centre), "fitted": self._fitted}
+
+    def set_view_state(self, state: dict) -> None:
+        if state.get("fitted", False):
+            self.zoom_fit()
+            return
+        self.set_scale(float(state["scale"]))
+        self.centre_on(*(float(v) for v in state["centre"]))
+
     def _changed(self) -> None:
         self.update()
         self.view_changed.emit()

@@ -356,3 +356,20 @@ def test_catalog_layer_from_arrays(view):
     assert (cx, cy) == (15.0, 15.0)
     with pytest.raises(ValueError, match="labels"):
         OverlayLayer.from_arrays(xs, ys, labels=["a"])
+
+
+def test_view_state_round_trips_through_json(view):
+    import json
+
+    view.set_image(gray_image(200, 100), "field.png")
+    view.set_scale(5.5)
+    view.centre_on(33.25, 70.5)
+    saved = json.loads(json.dumps(view.view_state()))
+    view.zoom_fit()
+    view.set_view_state(saved)
+    assert view.scale == 5.5 and view.centre == (33.25, 70.5)
+    view.zoom_fit()
+    saved = view.view_state()
+    view.set_scale(3.0)
+    view.set_view_state(saved)
+    assert view.scale == pytest.approx(view.fit_scale())
