@@ -80,6 +80,27 @@ def main() -> None:
     view.zoom_fit()
     report("repaint 4096^2 RGB888 with previews, fit", view.repaint)
 
+    other = rgb[::-1].copy()
+    other_levels = pyramid(other)
+    frames = [(rgb, levels), (other, other_levels)]
+    flip = iter(range(10**6))
+
+    def next_image():
+        arr, lv = frames[next(flip) % 2]
+        view.set_image(arr, "big.fits", previews=lv)
+        view.repaint()
+
+    report("next image from cache: set_image + repaint, 4096^2 at fit", next_image)
+    small = [rng.integers(0, 256, (512, 512, 3), dtype=np.uint8) for _ in range(2)]
+
+    def next_small():
+        view.set_image(small[next(flip) % 2], "small.tif")
+        view.repaint()
+
+    view.set_image(small[0], "small.tif")
+    view.zoom_fit()
+    report("next image from cache: set_image + repaint, 512^2 at fit", next_small)
+
     n = 10_000
     markers = [
         Marker(
