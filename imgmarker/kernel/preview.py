@@ -1,0 +1,55 @@
+"""Area-averaged reductions of a rendered frame, for drawing it zoomed out.
+
+At "fit" a 4096x4096 frame is shown at about 1/4 scale. Sampling the full frame
+there is slow (every paint walks a 48 MB buffer) and loses faint point sources
+(a 1-pixel star falls between samples and flickers while panning). A mean over
+f x f blocks keeps each star's light and lets the view read a buffer f^2 times
+smaller. Computed off the UI thread, next to the render.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def reduce_mean(arr: np.ndarray, factor: int) -> np.ndarray:
+    """Mean of ``factor`` x ``factor`` blocks of a uint8 (H, W) or (H, W, C) array.
+
+    The last row/column of blocks may be partial; they average only real pixels, so
+    block (p, q) covers image pixels [p*f, (p+1)*f) x [q*f, (q+1)*f) clipped to the image.
+    """
+    if factor < 1 or int(factor) != factor:
+        raise ValueError(f"reduction factor must be a positive integer, got {factor}")
+    f = int(factor)
+    if f == 1:
+        return arr
+    squeeze = arr.ndim == 2
+    a = arr[:, :, None] if squeeze else arr
+    h, w, _ = a.shape
+    ph, pw = -(-h // f), -(-w // f)
+    if (ph * f, pw * f) != (h, w):
+        a = np.pad(a, ((0, ph * f - h), (0, pw * f - w), (0, 0)))
+    # Separable sums: whole rows first (contiguous, fast), then columns of the smaller result.
+    acc = np.uint16 if f <= 16 else np.uint32
+    rows_sum = a[0::f].astype(acc)
+    for i in range(1, f):
+        rows_sum += a[i::f]
+    sums = rows_sum[:, 0::f] + rows_sum[:, 1::f]
+    for j in range(2, f):
+        sums += rows_sum[:, j::f]
+    rows = np.minimum(f, h - np.arange(ph) * f)
+    cols = np.minimum(f, w - np.arange(pw) * f)
+    inverse = (1.0 / (rows[:, None] * cols[None, :]))[:, :, None].astype(np.float32)
+    out = np.rint(sums * inverse).astype(np.uint8)  # float multiply: integer division is slow
+    return out[:, :, 0] if squeeze else out
+
+
+def pyramid(arr: np.ndarray, min_side: int = 512) -> list[tuple[np.ndarray, int]]:
+    """Reductions by 2, 4, 8, ... until the longer side is at most ``min_side``."""
+    levels: list[tuple[np.ndarray, int]] = []
+    level, factor = arr, 1
+    while max(level.shape[:2]) > min_side:
+        # Each level halves the previous one (means of means: exact for full blocks).
+        level, factor = reduce_mean(level, 2), factor * 2
+        levels.append((level, factor))
+    return levels

@@ -1,0 +1,506 @@
+"""The image view: one frame, its overlay markers, zoom/pan, and exact coordinates.
+
+A plain ``QWidget`` with its own ``paintEvent`` rather than ``QGraphicsView``:
+  * one ``drawImage`` of only the visible source pixels per paint, so a 4096x4096
+    frame costs what the viewport costs, at any zoom, with no huge target rectangles
+    (the raster engine's fixed-point maths overflows beyond ~32k px);
+  * markers are numpy arrays stamped by :class:`OverlayPainter` (culled, one call per
+    style), where a scene would need 10,000 ``QGraphicsItem`` objects created on every
+    image change and walked on every paint;
+  * the widget <-> image mapping is one explicit affine formula we control and test.
+
+Coordinates: image (x, y) floats, 0-based, origin at the centre of the top-left pixel,
+y down; pixel (i, j) covers [i-0.5, i+0.5) x [j-0.5, j+0.5). Widget (painter)
+coordinates are logical pixels in which screen pixel k covers [k, k+1). The view
+stores its zoom ``scale`` (screen px per image px) and the image point at the widget
+centre, so::
+
+    widget = size/2 + scale * (image - centre)
+
+A mouse event at position p is taken at the middle of the device pixel under the
+hotspot, p + 0.5/dpr, so at 1:1 a click on a pixel yields its exact centre.
+
+Mouse: a left click that does not move emits ``clicked``; a left drag on empty space
+(or on an unselected marker) pans; a left drag that starts on a selected marker moves
+it (``item_drag_*``). Middle click or Alt+left click centres the view on the cursor;
+a middle drag pans. Wheel up zooms in toward the cursor. Arrow keys pan.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Sequence
+
+import numpy as np
+from PyQt6.QtCore import QPoint, QPointF, QRectF, QSize, Qt, pyqtSignal
+from PyQt6.QtGui import QColor, QCursor, QFont, QImage, QPainter, QPaintEvent
+from PyQt6.QtWidgets import QApplication, QWidget
+
+from .overlay_painter import MarkerStyle, OverlayLayer, OverlayPainter
+from .qimage import qimage_from_array
+
+ZOOM_STEP = 1.25
+MAX_SCALE = 256.0
+
+
+class ImageView(QWidget):
+    clicked = pyqtSignal(float, float, object, object)  # x, y, Qt.MouseButton, Qt.KeyboardModifier
+    double_clicked = pyqtSignal(float, float, object, object)
+    cursor_moved = pyqtSignal(object, object)  # x, y in image coords, or None, None outside the image
+    view_changed = pyqtSignal()  # zoom or centre changed
+    item_drag_started = pyqtSignal(object)  # the primitive
+    item_dragged = pyqtSignal(object, float, float)  # primitive, new x, y
+    item_drag_finished = pyqtSignal(object, float, float)
+
+    def __init__(self, parent: QWidget | None = None, *, marker_style: MarkerStyle | None = None):
+        super().__init__(parent)
+        self.setMouseTracking(True)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
+        self.setMinimumSize(64, 64)
+        self.background = QColor("#262626")
+        self.move_cursor_on_centre = True  # middle click also warps the pointer to the centre
+        self.drag_selected_items = True
+        self.overlay_painter = OverlayPainter(marker_style)
+        self._image: QImage | None = None
+        self._previews: list[tuple[int, QImage]] = []
+        self._size: tuple[int, int] | None = None  # (width, height) of the last image shown
+        self._state = "empty"  # empty | image | loading | error
+        self._name = ""
+        self._reason = ""
+        self._scale = 1.0
+        self._centre = (0.0, 0.0)
+        self._fitted = True
+        self._layers: dict[str, OverlayLayer] = {}
+        self._hidden: set[str] = set()
+        self._cursor: tuple[float, float] | None = None
+        self._press: dict[str, Any] | None = None
+        self._ghost: tuple[Any, float, float] | None = None
+
+    # ------------------------------------------------------------------ content
+    def set_image(
+        self, image: QImage | np.ndarray, name: str = "", previews: Sequence[tuple[QImage | np.ndarray, int]] = ()
+    ) -> None:
+        """Show a frame; zoom and pan are kept when it has the size of the previous one.
+
+        ``previews`` are optional (reduced image, factor) pairs, e.g. from
+        :func:`imgmarker.kernel.preview.pyramid`: block (p, q) of a preview with factor f
+        covers image pixels [p*f, (p+1)*f) x [q*f, (q+1)*f). When zoomed out, the view
+        draws the coarsest preview that is still at least as fine as the screen.
+        """
+        if isinstance(image, np.ndarray):
+            image = qimage_from_array(image)
+        if image.isNull():
+            raise ValueError(f"{name or 'image'}: empty image")
+        size = (image.width(), image.height())
+        keep = self._size == size
+        levels = []
+        for preview, factor in previews:
+            if isinstance(preview, np.ndarray):
+                preview = qimage_from_array(preview)
+            expected = (-(-size[0] // factor), -(-size[1] // factor))
+            if (preview.width(), preview.height()) != expected:
+                raise ValueError(f"{name or 'image'}: preview for factor {factor} is {preview.width()}x{preview.height()}, expected {expected[0]}x{expected[1]}")
+            levels.append((int(factor), preview))
+        self._previews = sorted(levels, key=lambda lv: lv[0])
+        self._image = image
+        self._size = size
+        self._state = "image"
+        self._name = name
+        self._reason = ""
+        if not keep:
+            self._fit()
+        self.update()
+        self.view_changed.emit()
+
+    def show_placeholder(self, name: str) -> None:
+        """Shown while ``name`` is being read; the previous zoom is kept for it."""
+        self._state, self._name, self._reason = "loading", name, ""
+        self._image = None
+        self.update()
+
+    def show_error(self, name: str, reason: str) -> None:
+        """Shown in place of an image that could not be read or rendered."""
+        self._state, self._name, self._reason = "error", name, reason
+        self._image = None
+        self.update()
+
+    def clear(self) -> None:
+        self._state, self._name, self._reason = "empty", "", ""
+        self._image = None
+        self._size = None
+        self.update()
+
+    @property
+    def state(self) -> str:
+        return self._state
+
+    @property
+    def message(self) -> str:
+        """The text a user sees in the loading or error state ("" otherwise)."""
+        if self._state == "loading":
+            return f"Loading {self._name}\u2026"
+        if self._state == "error":
+            return f"Cannot show {self._name}\n{self._reason}"
+        return ""
+
+    def image(self) -> QImage | None:
+        return self._image
+
+    def image_size(self) -> tuple[int, int] | None:
+        """(width, height) of the current image, None when no image is shown."""
+        return self._size if self._state == "image" else None
+
+    # ------------------------------------------------------------------ overlays
+    def set_layer(self, name: str, items: Sequence[Any] | OverlayLayer) -> None:
+        """Replace the primitives of layer ``name`` (layers draw in creation order)."""
+        self._layers[name] = items if isinstance(items, OverlayLayer) else OverlayLayer(items)
+        self.update()
+
+    def remove_layer(self, name: str) -> None:
+        self._layers.pop(name, None)
+        self._hidden.discard(name)
+        self.update()
+
+    def layer_names(self) -> list[str]:
+        return list(self._layers)
+
+    def set_layer_visible(self, name: str, visible: bool) -> None:
+        (self._hidden.discard if visible else self._hidden.add)(name)
+        self.update()
+
+    def layer_visible(self, name: str) -> bool:
+        return name not in self._hidden
+
+    def set_labels_visible(self, visible: bool) -> None:
+        self.overlay_painter.show_labels = bool(visible)
+        self.update()
+
+    def labels_visible(self) -> bool:
+        return self.overlay_painter.show_labels
+
+    def _visible_layers(self) -> list[OverlayLayer]:
+        return [layer for name, layer in self._layers.items() if name not in self._hidden]
+
+    def item_at(self, x: float, y: float) -> Any | None:
+        """The visible primitive drawn under image point (x, y), if any."""
+        return self.overlay_painter.item_at(self._visible_layers(), x, y, self._scale)
+
+    def label_item_at(self, position: QPointF) -> Any | None:
+        """The visible primitive whose label is drawn under widget ``position``, if any."""
+        origin = self.image_to_widget(-0.5, -0.5)
+        return self.overlay_painter.label_at(self._visible_layers(), position.x(), position.y(), self._scale, (origin.x(), origin.y()))
+
+    # ------------------------------------------------------------------ mapping
+    @property
+    def scale(self) -> float:
+        """Screen (logical) pixels per image pixel."""
+        return self._scale
+
+    @property
+    def centre(self) -> tuple[float, float]:
+        """Image point at the centre of the widget."""
+        return self._centre
+
+    def image_to_widget(self, x: float, y: float) -> QPointF:
+        return QPointF(self.width() / 2 + self._scale * (x - self._centre[0]), self.height() / 2 + self._scale * (y - self._centre[1]))
+
+    def widget_to_image(self, point: QPointF) -> tuple[float, float]:
+        return (
+            self._centre[0] + (point.x() - self.width() / 2) / self._scale,
+            self._centre[1] + (point.y() - self.height() / 2) / self._scale,
+        )
+
+    def event_to_image(self, position: QPointF) -> tuple[float, float]:
+        """Image point under a mouse position (the middle of the hotspot's device pixel)."""
+        half = 0.5 / self.devicePixelRatioF()
+        return self.widget_to_image(QPointF(position.x() + half, position.y() + half))
+
+    def contains_image_point(self, x: float, y: float) -> bool:
+        if self.image_size() is None:
+            return False
+        w, h = self._size
+        return -0.5 <= x < w - 0.5 and -0.5 <= y < h - 0.5
+
+    def visible_image_rect(self) -> tuple[float, float, float, float]:
+        """(x0, y0, x1, y1) image coordinates of the widget's corners."""
+        x0, y0 = self.widget_to_image(QPointF(0, 0))
+        x1, y1 = self.widget_to_image(QPointF(self.width(), self.height()))
+        return x0, y0, x1, y1
+
+    def cursor_image_pos(self) -> tuple[float, float] | None:
+        """Last pointer position over the image (for "mark at cursor" keys)."""
+        return self._cursor
+
+    # ------------------------------------------------------------------ zoom & pan
+    def fit_scale(self) -> float:
+        if self._size is None:
+            return 1.0
+        w, h = self._size
+        return max(min(self.width() / w, self.height() / h), 1e-6)
+
+    def _limits(self) -> tuple[float, float]:
+        return min(self.fit_scale() / 2, 1.0), MAX_SCALE
+
+    def _fit(self) -> None:
+        if self._size is None:
+            return
+        w, h = self._size
+        self._scale = self.fit_scale()
+        self._centre = ((w - 1) / 2, (h - 1) / 2)
+        self._fitted = True
+
+    def zoom_fit(self) -> None:
+        self._fit()
+        self._changed()
+
+    def zoom_actual(self) -> None:
+        """1:1 — one image pixel per device pixel, snapped so pixels sit on the screen grid."""
+        dpr = self.devicePixelRatioF()
+        self.set_scale(1.0 / dpr)
+        corner = self.image_to_widget(-0.5, -0.5)
+        dx = (round(corner.x() * dpr) - corner.x() * dpr) / dpr
+        dy = (round(corner.y() * dpr) - corner.y() * dpr) / dpr
+        self.pan_by(dx, dy)
+
+    def zoom_in(self) -> None:
+        self.zoom_by(ZOOM_STEP)
+
+    def zoom_out(self) -> None:
+        self.zoom_by(1 / ZOOM_STEP)
+
+    def zoom_by(self, factor: float, anchor: QPointF | None = None) -> None:
+        self.set_scale(self._scale * factor, anchor)
+
+    def set_scale(self, scale: float, anchor: QPointF | None = None) -> None:
+        """Zoom to ``scale``, keeping the image point under ``anchor`` (widget coords) fixed."""
+        lo, hi = self._limits()
+        scale = min(max(scale, lo), hi)
+        if anchor is None:
+            anchor = QPointF(self.width() / 2, self.height() / 2)
+        ax, ay = self.widget_to_image(anchor)
+        self._scale = scale
+        self._centre = (ax - (anchor.x() - self.width() / 2) / scale, ay - (anchor.y() - self.height() / 2) / scale)
+        self._fitted = False
+        self._changed()
+
+    def centre_on(self, x: float, y: float) -> None:
+        self._centre = (float(x), float(y))
+        self._fitted = False
+        self._changed()
+
+    def pan_by(self, dx: float, dy: float) -> None:
+        """Move the content by (dx, dy) screen pixels (positive: content moves right/down)."""
+        self.centre_on(self._centre[0] - dx / self._scale, self._centre[1] - dy / self._scale)
+
+    def view_state(self) -> dict:
+        """Zoom and centre as plain JSON-able values (to restore per campaign)."""
+        return {"scale": self._scale, "centre": list(self._centre), "fitted": self._fitted}
+
+    def set_view_state(self, state: dict) -> None:
+        if state.get("fitted", False):
+            self.zoom_fit()
+            return
+        self.set_scale(float(state["scale"]))
+        self.centre_on(*(float(v) for v in state["centre"]))
+
+    def _changed(self) -> None:
+        self.update()
+        self.view_changed.emit()
+
+    # ------------------------------------------------------------------ painting
+    def sizeHint(self) -> QSize:
+        return QSize(800, 600)
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        painter.fillRect(self.rect(), self.background)
+        if self._state == "image" and self._image is not None:
+            self._paint_image(painter)
+            self._paint_overlays(painter)
+        elif self._state in ("loading", "error"):
+            self._paint_message(painter)
+        painter.end()
+
+    def _source(self) -> tuple[int, QImage]:
+        """The image to sample: the coarsest preview whose blocks are no larger than a device pixel."""
+        chosen = (1, self._image)
+        limit = 1.0 / (self._scale * self.devicePixelRatioF())
+        for factor, preview in self._previews:
+            if factor <= limit:
+                chosen = (factor, preview)
+        return chosen
+
+    def _paint_image(self, painter: QPainter) -> None:
+        w, h = self._size
+        f, source = self._source()
+        x0, y0, x1, y1 = self.visible_image_rect()
+        # Visible blocks (pixels when f == 1); block p spans image coords [p*f - 0.5, (p+1)*f - 0.5).
+        i0, j0 = max(0, math.floor((x0 + 0.5) / f)), max(0, math.floor((y0 + 0.5) / f))
+        i1 = min(source.width(), math.ceil((x1 + 0.5) / f))
+        j1 = min(source.height(), math.ceil((y1 + 0.5) / f))
+        if i1 <= i0 or j1 <= j0:
+            return
+        top_left = self.image_to_widget(i0 * f - 0.5, j0 * f - 0.5)
+        target = QRectF(top_left.x(), top_left.y(), (i1 - i0) * f * self._scale, (j1 - j0) * f * self._scale)
+        painter.save()
+        if f > 1:  # a partial last block must not spill past the image edge
+            corner = self.image_to_widget(-0.5, -0.5)
+            painter.setClipRect(QRectF(corner.x(), corner.y(), w * self._scale, h * self._scale))
+        if self._scale * f < 1.0:  # downsampling: interpolate; upsampling: show square pixels
+            painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
+        painter.drawImage(target, source, QRectF(i0, j0, i1 - i0, j1 - j0))
+        painter.restore()
+
+    def _paint_overlays(self, painter: QPainter) -> None:
+        layers = self._visible_layers()
+        origin = self.image_to_widget(-0.5, -0.5)
+        if layers:
+            self.overlay_painter.paint(
+                painter, layers, self._scale, (origin.x(), origin.y()), self.visible_image_rect(), self.devicePixelRatioF()
+            )
+        if self._ghost is not None:
+            item, gx, gy = self._ghost
+            ghost = _Moved(item, gx, gy)
+            self.overlay_painter.paint(
+                painter, [OverlayLayer([ghost])], self._scale, (origin.x(), origin.y()), self.visible_image_rect(), self.devicePixelRatioF()
+            )
+
+    def _paint_message(self, painter: QPainter) -> None:
+        font = QFont(self.font())
+        font.setPixelSize(max(14, min(22, self.height() // 20)))
+        painter.setFont(font)
+        painter.setPen(QColor("#ff8a65") if self._state == "error" else QColor("#d0d0d0"))
+        box = QRectF(self.rect()).adjusted(20, 20, -20, -20)
+        painter.drawText(box, int(Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap), self.message)
+
+    # ------------------------------------------------------------------ input
+    def resizeEvent(self, event) -> None:
+        if self._fitted:
+            self._fit()
+        super().resizeEvent(event)
+        self.view_changed.emit()
+
+    def wheelEvent(self, event) -> None:
+        steps = event.angleDelta().y() / 120.0
+        if not steps or self.image_size() is None:
+            event.ignore()
+            return
+        self.zoom_by(ZOOM_STEP**steps, QPointF(event.position().x() + 0.5 / self.devicePixelRatioF(), event.position().y() + 0.5 / self.devicePixelRatioF()))
+        event.accept()
+
+    def mousePressEvent(self, event) -> None:
+        pos = event.position()
+        item = None
+        if event.button() == Qt.MouseButton.LeftButton and self.image_size() is not None:
+            hit = self.item_at(*self.event_to_image(pos))
+            if self.drag_selected_items and hit is not None and getattr(hit, "selected", False):
+                item = hit
+        self._press = {
+            "button": event.button(),
+            "modifiers": event.modifiers(),
+            "pos": QPointF(pos),
+            "last": QPointF(pos),
+            "moved": False,
+            "item": item,
+        }
+        event.accept()
+
+    def mouseMoveEvent(self, event) -> None:
+        pos = event.position()
+        self._track(pos)
+        press = self._press
+        if press is None:
+            return
+        if not press["moved"]:
+            delta = pos - press["pos"]
+            if abs(delta.x()) + abs(delta.y()) < QApplication.startDragDistance():
+                return
+            press["moved"] = True
+            if press["item"] is not None:
+                self.item_drag_started.emit(press["item"])
+            elif press["button"] in (Qt.MouseButton.LeftButton, Qt.MouseButton.MiddleButton):
+                self.setCursor(Qt.CursorShape.ClosedHandCursor)
+        if press["item"] is not None:
+            x, y = self.event_to_image(pos)
+            self._ghost = (press["item"], x, y)
+            self.item_dragged.emit(press["item"], x, y)
+            self.update()
+        elif press["button"] in (Qt.MouseButton.LeftButton, Qt.MouseButton.MiddleButton):
+            delta = pos - press["last"]
+            self.pan_by(delta.x(), delta.y())
+        press["last"] = QPointF(pos)
+
+    def mouseReleaseEvent(self, event) -> None:
+        press, self._press = self._press, None
+        self.unsetCursor()
+        if press is None or event.button() != press["button"]:
+            return
+        if press["moved"]:
+            if press["item"] is not None:
+                self._ghost = None
+                x, y = self.event_to_image(event.position())
+                self.update()
+                self.item_drag_finished.emit(press["item"], x, y)
+            return
+        if self.image_size() is None:
+            return
+        x, y = self.event_to_image(press["pos"])
+        alt = bool(press["modifiers"] & Qt.KeyboardModifier.AltModifier)
+        if press["button"] == Qt.MouseButton.MiddleButton or (press["button"] == Qt.MouseButton.LeftButton and alt):
+            self.centre_on_point(press["pos"])
+            return
+        self.clicked.emit(x, y, press["button"], press["modifiers"])
+
+    def mouseDoubleClickEvent(self, event) -> None:
+        if self.image_size() is not None:
+            x, y = self.event_to_image(event.position())
+            self.double_clicked.emit(x, y, event.button(), event.modifiers())
+        event.accept()
+
+    def centre_on_point(self, position: QPointF) -> None:
+        """Centre the view on the image point under widget ``position`` (and warp the pointer there)."""
+        self.centre_on(*self.event_to_image(position))
+        if self.move_cursor_on_centre and self.isVisible():
+            QCursor.setPos(self.mapToGlobal(QPoint(self.width() // 2, self.height() // 2)))
+
+    def leaveEvent(self, event) -> None:
+        self._cursor = None
+        self.cursor_moved.emit(None, None)
+        super().leaveEvent(event)
+
+    def _track(self, pos: QPointF) -> None:
+        x, y = self.event_to_image(pos)
+        if self.contains_image_point(x, y):
+            self._cursor = (x, y)
+            self.cursor_moved.emit(x, y)
+        elif self._cursor is not None:
+            self._cursor = None
+            self.cursor_moved.emit(None, None)
+
+    def keyPressEvent(self, event) -> None:
+        step = max(self.width(), self.height()) * (0.5 if event.modifiers() & Qt.KeyboardModifier.ShiftModifier else 0.1)
+        moves = {
+            Qt.Key.Key_Left: (step, 0),
+            Qt.Key.Key_Right: (-step, 0),
+            Qt.Key.Key_Up: (0, step),
+            Qt.Key.Key_Down: (0, -step),
+        }
+        move = moves.get(Qt.Key(event.key()))
+        if move is None or self.image_size() is None:
+            super().keyPressEvent(event)
+            return
+        self.pan_by(*move)
+        event.accept()
+
+
+class _Moved:
+    """A primitive shown at a new position while it is dragged."""
+
+    def __init__(self, item: Any, x: float, y: float):
+        self.shape = getattr(item, "shape", "circle")
+        self.size = item.size
+        self.color = item.color
+        self.label = getattr(item, "label", None)
+        self.selected = True
+        self.x, self.y = x, y
