@@ -28,6 +28,11 @@ class Marker:
     kind: str = "mark"  # "mark" or "catalog"
     key: Any = None  # mark id, or (catalog name, row) for a source
 
+    @property
+    def size(self) -> float:
+        """Diameter in image pixels (the name drawing code expects)."""
+        return self.size_px
+
 
 @dataclass(frozen=True)
 class Line:
