@@ -60,6 +60,7 @@ class ImageView(QWidget):
         self.setMinimumSize(64, 64)
         self.background = QColor("#262626")
         self.move_cursor_on_centre = True  # middle click also warps the pointer to the centre
+        self.middle_click_centres = True  # the experiment may turn middle-click centring off
         self.drag_selected_items = True
         self.overlay_painter = OverlayPainter(marker_style)
         self._image: QImage | None = None
@@ -448,7 +449,8 @@ class ImageView(QWidget):
         x, y = self.event_to_image(press["pos"])
         alt = bool(press["modifiers"] & Qt.KeyboardModifier.AltModifier)
         if press["button"] == Qt.MouseButton.MiddleButton or (press["button"] == Qt.MouseButton.LeftButton and alt):
-            self.centre_on_point(press["pos"])
+            if self.middle_click_centres:
+                self.centre_on_point(press["pos"])
             return
         self.clicked.emit(x, y, press["button"], press["modifiers"])
 

@@ -1,0 +1,84 @@
+"""Rendering frames off the GUI thread and remembering what the view needs about them.
+
+A render job opens the image, renders one frame through the display pipeline and
+records the frame list, WCS and raw pixels (for the cursor readout) in a small store.
+The pixels go to the byte-bounded cache of the prefetcher; raw pixels to a second
+bounded cache, so memory stays flat however long Tab is held.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Any, Callable
+
+import numpy as np
+
+from imgmarker.kernel.images import ImageReadError, open_image
+from imgmarker.kernel.prefetch import FrameCache
+
+META_ENTRIES = 64
+
+
+@dataclass(frozen=True)
+class FrameMeta:
+    names: tuple[str, ...]  # every frame of the image
+    shape: tuple[int, int]  # (height, width) of the rendered frame
+    wcs: Any
+    bands: int
+
+
+class FrameStore:
+    """Frame lists and WCS per (image, frame), plus raw pixels bounded in bytes."""
+
+    def __init__(self, raw_bytes: int):
+        self._meta: OrderedDict[tuple[str, int], FrameMeta] = OrderedDict()
+        self._lock = threading.Lock()
+        self.raw = FrameCache(raw_bytes)
+
+    def put(self, name: str, frame: int, meta: FrameMeta, data: np.ndarray | None) -> None:
+        with self._lock:
+            self._meta[(name, frame)] = meta
+            self._meta.move_to_end((name, frame))
+            while len(self._meta) > META_ENTRIES:
+                self._meta.popitem(last=False)
+        if data is not None:
+            self.raw.put((name, frame), data)
+
+    def meta(self, name: str, frame: int) -> FrameMeta | None:
+        with self._lock:
+            return self._meta.get((name, frame))
+
+    def data(self, name: str, frame: int) -> np.ndarray | None:
+        return self.raw.get((name, frame))
+
+
+def render_job(entry: Any, frame: int, settings: Any, *, registry: Any, renderer: Any, store: FrameStore,
+               max_pixels: int | None) -> Callable[[], np.ndarray]:
+    """A job for the prefetcher: returns the frame as (H, W, 4) uint8 RGBA."""
+
+    def run() -> np.ndarray:
+        image = open_image(entry.path, registry, max_pixels=max_pixels)
+        try:
+            frames = image.frames
+            index = min(max(frame, 0), len(frames) - 1)
+            chosen = frames[index]
+            data = chosen.data()
+            try:
+                wcs = chosen.wcs
+            except Exception:  # a broken WCS must not hide the pixels
+                wcs = None
+            rendered = renderer.render(data, settings, key=(str(entry.path), index))
+            rgba = np.ascontiguousarray(rendered.rgba())
+            meta = FrameMeta(tuple(f.info.name for f in frames), tuple(rgba.shape[:2]), wcs, chosen.info.bands)
+            store.put(entry.name, frame, meta, np.asarray(data))
+            return rgba
+        except ImageReadError:
+            raise
+        except MemoryError:
+            raise ImageReadError(entry.path, "not enough memory to render it") from None
+        finally:
+            image.close()
+
+    return run

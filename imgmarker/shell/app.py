@@ -1,0 +1,83 @@
+"""Starting the GUI: choose a campaign, open its session, show the window."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+from typing import Iterable
+
+from PyQt6.QtWidgets import QApplication, QFileDialog, QMessageBox
+
+from imgmarker.kernel.experiment import load_experiment, plugin_modules
+from imgmarker.kernel.folder_experiment import write_folder_experiment
+from imgmarker.kernel.plugins import create_plugin_host
+from imgmarker.kernel.problems import ExperimentError
+
+log = logging.getLogger("imgmarker")
+
+
+def choose_campaign(parent=None) -> Path | None:
+    """Ask for an experiment file or an image folder (which gets a default experiment)."""
+    box = QMessageBox(QMessageBox.Icon.Question, "imgmarker", "Open a campaign:", parent=parent)
+    experiment_button = box.addButton("Experiment file…", QMessageBox.ButtonRole.AcceptRole)
+    folder_button = box.addButton("Image folder…", QMessageBox.ButtonRole.AcceptRole)
+    box.addButton(QMessageBox.StandardButton.Cancel)
+    box.exec()
+    if box.clickedButton() is experiment_button:
+        name, _ = QFileDialog.getOpenFileName(parent, "Open experiment", "", "Experiments (*.yaml *.yml)")
+        return Path(name) if name else None
+    if box.clickedButton() is folder_button:
+        folder = QFileDialog.getExistingDirectory(parent, "Open image folder")
+        if not folder:
+            return None
+        return write_folder_experiment(Path(folder), Path(folder) / "imgmarker-results")
+    return None
+
+
+def _log_to(output: Path) -> logging.Handler:
+    output.mkdir(parents=True, exist_ok=True)
+    handler = logging.FileHandler(output / "imgmarker.log", encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    logging.getLogger("imgmarker").addHandler(handler)
+    logging.getLogger("imgmarker").setLevel(logging.INFO)
+    return handler
+
+
+def open_window(experiment_path: Path, *, user: str | None = None, output: Path | None = None,
+                blocked: Iterable[str] = (), trust_modules: bool = False):
+    """Load the experiment and open its session and window (not yet shown)."""
+    from imgmarker.kernel.session import Session
+    from imgmarker.shell.window import MainWindow
+
+    host = create_plugin_host(blocked=blocked, modules=plugin_modules(experiment_path),
+                              base_dir=experiment_path.parent, trust_modules=trust_modules)
+    experiment = load_experiment(experiment_path, host.registry)
+    session = Session.open(experiment, user=user, output=output, host=host)
+    window = MainWindow(session)
+    return window
+
+
+def run_app(experiment_path: Path | None, *, user: str | None = None, output: Path | None = None,
+            blocked: Iterable[str] = (), trust_modules: bool = False) -> int:
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName("imgmarker")
+    if experiment_path is None:
+        experiment_path = choose_campaign()
+        if experiment_path is None:
+            return 0
+    try:
+        window = open_window(experiment_path, user=user, output=output, blocked=blocked, trust_modules=trust_modules)
+    except ExperimentError as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        return 1
+    handler = _log_to(window.session.output_dir)
+    try:
+        window.show()
+        window.start()
+        return app.exec()
+    finally:
+        window.session.close()
+        logging.getLogger("imgmarker").removeHandler(handler)
+        handler.close()

@@ -1,0 +1,541 @@
+"""The marking workspace: turns input on the view and the side panel into session
+actions, and session state into what the view and panel show.
+
+Every action goes through the session first (stored before it is shown); the
+workspace only redraws from what the session returns. Rendering runs on the
+prefetcher's worker thread, so navigation never waits for a file.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import traceback
+from typing import Any, Callable
+
+import numpy as np
+from PyQt6.QtCore import QObject, pyqtSignal
+from PyQt6.QtGui import QGuiApplication
+
+from imgmarker.kernel.catalog_set import CatalogSet
+from imgmarker.kernel.frame_jobs import FrameStore, render_job
+from imgmarker.kernel.images import ImageReadError
+from imgmarker.kernel.overlay import Marker, OverlayContext, draw_overlays
+from imgmarker.kernel.pipeline import DisplaySettings, Renderer
+from imgmarker.kernel.prefetch import Priority
+from imgmarker.kernel.promote import promote_source
+from imgmarker.kernel.wcs import format_world, pixel_to_world
+from imgmarker.shell.overlay_painter import OverlayLayer
+from imgmarker.shell.prefetch_bridge import PrefetchBridge
+
+log = logging.getLogger("imgmarker.shell")
+
+DEFAULT_CACHE_MB = 512
+PICK_DISTANCE_PX = 12  # screen pixels within which a catalog source is "under the cursor"
+
+
+def guarded(method: Callable) -> Callable:
+    """Report an unexpected exception instead of letting it unwind through Qt: the
+    window stays usable and nothing already stored is affected."""
+
+    @functools.wraps(method)
+    def wrapper(self: "Workspace", *args: Any, **kwargs: Any) -> Any:
+        try:
+            return method(self, *args, **kwargs)
+        except Exception as exc:  # noqa: BLE001 - the last line of defence for the user
+            log.error("unexpected error in %s", method.__name__, exc_info=True)
+            self.failure.emit(f"{type(exc).__name__}: {exc}", traceback.format_exc())
+            return None
+
+    return wrapper
+
+
+class Workspace(QObject):
+    message = pyqtSignal(str)  # what the status line should say (refusals, confirmations)
+    readout = pyqtSignal(str)  # cursor position, pixel value, sky position
+    changed = pyqtSignal()  # image, state or progress changed: refresh title etc.
+    failure = pyqtSignal(str, str)  # message, traceback
+    label_edit_requested = pyqtSignal(object)  # the Mark whose label was double-clicked
+
+    def __init__(self, session: Any, view: Any, panel: Any, *, cache_mb: int | None = None):
+        super().__init__()
+        self.session = session
+        self.view = view
+        self.panel = panel
+        self.experiment = session.experiment
+        self.registry = session.registry
+        cache_mb = int(cache_mb or session.get_setting("cache_mb", DEFAULT_CACHE_MB))
+        self.renderer = Renderer(self.registry)
+        self.frames = FrameStore(cache_mb * 1024 * 1024 // 4)
+        self.bridge = PrefetchBridge(cache_mb * 1024 * 1024)
+        self.bridge.finished.connect(self._rendered)
+        self.display = self._initial_display()
+        self.frame = self.experiment.display.frame
+        self.selected: set[int] = set()
+        self.cursor: tuple[float, float] | None = None
+        saved = session.get_setting("visible", {}) or {}
+        self.visible: dict[str, bool] = {"marks": True, "labels": True}
+        self.catalogs = self._load_catalogs()
+        for catalog in self.experiment.catalogs:
+            self.visible[f"catalog:{catalog.name}"] = catalog.visible
+        self.visible.update({k: bool(v) for k, v in saved.items() if k in self.visible})
+        self.left_group = str(session.get_setting("left_click_group", self.experiment.controls.left_click_group))
+        if self.left_group not in self.experiment.group_names:
+            self.left_group = self.experiment.left_click_group.name
+        self.sexagesimal = bool(session.get_setting("sexagesimal", True))
+        self._shown_key: tuple | None = None
+
+        view.clicked.connect(self._clicked)
+        view.double_clicked.connect(self._double_clicked)
+        view.cursor_moved.connect(self._cursor_moved)
+        view.item_drag_finished.connect(self._drag_finished)
+        view.set_labels_visible(self.visible["labels"])
+        middle = self.experiment.controls.middle_click
+        view.move_cursor_on_centre = middle == "center-and-move-cursor"
+        view.middle_click_centres = middle != "none"
+        panel.category_toggled.connect(self.toggle_category)
+        panel.comment_changed.connect(self.set_comment)
+        panel.favorite_toggled.connect(self.toggle_favorite)
+        panel.navigate.connect(self.navigate)
+        panel.group_chosen.connect(self.set_left_group)
+        panel.frame_chosen.connect(self.set_frame)
+        panel.show_group(self.left_group)
+
+    # -- set-up ---------------------------------------------------------------------
+
+    def _initial_display(self) -> DisplaySettings:
+        base = DisplaySettings.from_display(self.experiment.display)
+        saved = self.session.get_setting("display")
+        if isinstance(saved, dict):
+            try:
+                candidate = base.replace(**{k: v for k, v in saved.items() if k in (
+                    "interval", "interval_params", "stretch", "stretch_params", "colormap", "blur")})
+                self.renderer.check(candidate)
+                return candidate
+            except Exception as exc:  # an uninstalled filter since last time: fall back, say so
+                log.warning("saved display settings ignored: %s", exc)
+        return base
+
+    def _load_catalogs(self) -> CatalogSet:
+        catalogs = CatalogSet.for_experiment(self.experiment, self.registry)
+        for problem in list(getattr(catalogs, "errors", [])) + catalogs.problems[:20]:
+            log.warning("%s", problem)
+        return catalogs
+
+    def close(self) -> None:
+        self.panel.flush_comment()
+        self.bridge.close()
+        self.renderer.close()
+
+    # -- showing the current image ------------------------------------------------------
+
+    def _key(self, entry: Any, frame: int) -> tuple:
+        return (entry.name, frame, self.display)
+
+    def _job(self, entry: Any, frame: int):
+        return render_job(entry, frame, self.display, registry=self.registry, renderer=self.renderer,
+                          store=self.frames, max_pixels=self.experiment.images.max_pixels)
+
+    @guarded
+    def show_current(self, *, keep_picture: bool = False) -> None:
+        entry = self.session.current
+        key = self._key(entry, self.frame)
+        cache, prefetcher = self.bridge.cache, self.bridge.prefetcher
+        array = cache.get(key)
+        if array is not None:
+            self._display(entry, array)
+        else:
+            error = prefetcher.error(key)
+            if error is not None:
+                self._show_error(entry, error)
+            else:
+                if not keep_picture:
+                    self.view.show_placeholder(entry.name)
+                    self._shown_key = None
+                prefetcher.request(key, self._job(entry, self.frame), Priority.CURRENT)
+        self._prefetch_neighbours()
+        self.refresh_state()
+
+    def _prefetch_neighbours(self) -> None:
+        session = self.session
+        jobs = []
+        current = session.current
+        jobs.append((self._key(current, self.frame), self._job(current, self.frame), Priority.CURRENT))
+        for position, priority in ((session.index + 1, Priority.NEXT), (session.index - 1, Priority.PREVIOUS)):
+            if 0 <= position < len(session):
+                entry = session.entries[position]
+                frame = self.experiment.display.frame
+                jobs.append((self._key(entry, frame), self._job(entry, frame), priority))
+        self.bridge.prefetcher.schedule([j for j in jobs if j[0] not in self.bridge.cache])
+
+    def _rendered(self, outcome: Any) -> None:
+        entry = self.session.current
+        if outcome.key != self._key(entry, self.frame):
+            return
+        if outcome.ok:
+            self._display(entry, outcome.array)
+        else:
+            self._show_error(entry, outcome.error)
+
+    def _show_error(self, entry: Any, error: BaseException) -> None:
+        reason = error.reason if isinstance(error, ImageReadError) else f"{type(error).__name__}: {error}"
+        self.view.show_error(entry.name, reason)
+        self._shown_key = None
+        self.panel.show_frames([], 0)
+        self.message.emit(f"{entry.name}: {reason}")
+
+    @guarded
+    def _display(self, entry: Any, array: np.ndarray) -> None:
+        key = self._key(entry, self.frame)
+        if self._shown_key != key:
+            self.view.set_image(array, entry.name)
+            self._shown_key = key
+        meta = self.frames.meta(entry.name, self.frame)
+        if meta is not None:
+            self.panel.show_frames(list(meta.names), min(self.frame, len(meta.names) - 1))
+        self.refresh_overlays()
+
+    # -- overlays -------------------------------------------------------------------------
+
+    def current_meta(self):
+        return self.frames.meta(self.session.current.name, self.frame)
+
+    def frame_marks(self) -> list[Any]:
+        return [m for m in self.session.marks() if m.frame == self.frame]
+
+    @guarded
+    def refresh_overlays(self) -> None:
+        entry = self.session.current
+        meta = self.current_meta()
+        shape = meta.shape if meta is not None else (self.view.image_size() or (0, 0))[::-1]
+        wcs = meta.wcs if meta is not None else None
+        marks = self.frame_marks()
+        self.selected &= {m.id for m in marks}
+        context = OverlayContext(image_name=entry.name, frame=self.frame, shape=tuple(shape), wcs=wcs, marks=marks,
+                                 visible={"marks": self.visible["marks"]}, selected=frozenset(self.selected),
+                                 experiment=self.experiment)
+        primitives, problems = draw_overlays(self.registry, context)
+        for problem in problems:
+            self.message.emit(problem)
+        markers = [p for p in primitives if isinstance(p, Marker) and p.kind == "mark"]
+        self.view.set_layer("marks", markers)
+        self.view.set_layer_visible("marks", self.visible["marks"])
+        for catalog in self.experiment.catalogs:
+            name = f"catalog:{catalog.name}"
+            if catalog.name not in self.catalogs.names() or meta is None:
+                self.view.remove_layer(name)
+                continue
+            sources = self.catalogs.sources(catalog.name, entry.name, wcs, meta.shape, self.frame)
+            size = float(np.median(sources.size_px)) if len(sources) else catalog.size
+            layer = OverlayLayer.from_arrays(sources.x, sources.y, shape=catalog.shape, size=size,
+                                             color=catalog.color, labels=list(sources.labels))
+            self.view.set_layer(name, layer)
+            self.view.set_layer_visible(name, self.visible[name])
+
+    def toggle_visible(self, name: str) -> bool:
+        self.visible[name] = not self.visible.get(name, True)
+        self.session.set_setting("visible", self.visible)
+        if name == "labels":
+            self.view.set_labels_visible(self.visible[name])
+        else:
+            self.view.set_layer_visible(name, self.visible[name])
+        self.message.emit(f"{name.replace('catalog:', 'catalog ')}: {'shown' if self.visible[name] else 'hidden'}")
+        return self.visible[name]
+
+    # -- state shown around the image -----------------------------------------------------
+
+    def refresh_state(self) -> None:
+        self.panel.show_state(self.session.image_state())
+        progress = self.session.progress
+        self.panel.show_progress(f"{progress.seen} of {progress.total} seen, {progress.marked} marked, "
+                                 f"{progress.remaining} to go")
+        self.changed.emit()
+
+    def title(self) -> str:
+        session = self.session
+        entry = session.current
+        state = session.image_state()
+        progress = session.progress
+        seen = " ✓" if state.seen else ""
+        pass_note = "" if entry.pass_index == 1 else " (again)"
+        return (f"{entry.name}{pass_note}{seen} — {session.index + 1} / {len(session)} — "
+                f"{progress.seen}/{progress.total} seen — {self.experiment.name} — imgmarker")
+
+    # -- navigation -----------------------------------------------------------------------
+
+    @guarded
+    def navigate(self, where: str) -> None:
+        self.panel.flush_comment()
+        session = self.session
+        before = session.index
+        if where == "next":
+            session.next()
+        elif where == "previous":
+            session.previous()
+        elif where == "next_unseen":
+            if session.next_unseen() is None:
+                self.message.emit("every image has been seen")
+                return
+        if session.index == before and where != "next_unseen":
+            self.message.emit("this is the last image" if where == "next" else "this is the first image")
+            return
+        self.frame = self.experiment.display.frame
+        self.selected.clear()
+        self.show_current()
+
+    @guarded
+    def go_to(self, index: int) -> None:
+        self.panel.flush_comment()
+        self.session.go_to(index)
+        self.frame = self.experiment.display.frame
+        self.selected.clear()
+        self.show_current()
+
+    @guarded
+    def set_frame(self, frame: int) -> None:
+        meta = self.current_meta()
+        count = len(meta.names) if meta is not None else 1
+        frame = frame % max(count, 1)
+        if frame != self.frame:
+            self.frame = frame
+            self.selected.clear()
+            self.show_current(keep_picture=True)
+
+    def step_frame(self, step: int) -> None:
+        self.set_frame(self.frame + step)
+
+    # -- marks ----------------------------------------------------------------------------
+
+    @guarded
+    def place(self, group: str, x: float | None = None, y: float | None = None) -> Any:
+        if x is None or y is None:
+            if self.cursor is None:
+                self.message.emit("move the cursor over the image to place a mark")
+                return None
+            x, y = self.cursor
+        if self.view.state != "image" and self.view.state != "error":
+            self.message.emit("the image is still loading")
+            return None
+        result = self.session.add_mark(x, y, group, frame=self.frame)
+        if result.mark is None:
+            self.message.emit(f"mark refused: {result.refused}")
+            return None
+        note = f" (replaced the previous {group} mark)" if result.replaced is not None else ""
+        self.message.emit(f"{group} mark at x {result.mark.x:.2f}, y {result.mark.y:.2f}{note}")
+        self.refresh_overlays()
+        self.refresh_state()
+        return result.mark
+
+    def _mark_under(self, x: float, y: float) -> Any:
+        item = self.view.item_at(x, y)
+        if item is not None and getattr(item, "kind", None) == "mark":
+            return item
+        return None
+
+    @guarded
+    def _clicked(self, x: float, y: float, button: Any, modifiers: Any) -> None:
+        from PyQt6.QtCore import Qt
+
+        if button != Qt.MouseButton.LeftButton:
+            return
+        hit = self._mark_under(x, y)
+        shift = bool(modifiers & Qt.KeyboardModifier.ShiftModifier)
+        ctrl = bool(modifiers & Qt.KeyboardModifier.ControlModifier)
+        if hit is not None:
+            if shift:
+                self.delete_marks([hit.key])
+            elif ctrl:
+                self.selected ^= {hit.key}
+                self.refresh_overlays()
+            else:
+                self.selected = {hit.key}
+                self.refresh_overlays()
+            return
+        if shift or ctrl:
+            return
+        if self.selected:
+            self.selected.clear()
+        self.place(self.left_group, x, y)
+
+    @guarded
+    def _drag_finished(self, item: Any, x: float, y: float) -> None:
+        if getattr(item, "kind", None) != "mark":
+            return
+        mark = self.session.move_mark(item.key, x, y)
+        self.message.emit(f"moved {mark.label} to x {mark.x:.2f}, y {mark.y:.2f}")
+        self.refresh_overlays()
+
+    @guarded
+    def delete_marks(self, ids: list[int] | None = None) -> int:
+        ids = list(self.selected) if ids is None else ids
+        if not ids:
+            self.message.emit("no mark selected (click a mark to select it)")
+            return 0
+        for mark_id in ids:
+            self.session.remove_mark(mark_id)
+            self.selected.discard(mark_id)
+        self.message.emit(f"deleted {len(ids)} mark{'s' * (len(ids) != 1)}")
+        self.refresh_overlays()
+        self.refresh_state()
+        return len(ids)
+
+    def mark_for_label_edit(self, x: float, y: float) -> Any:
+        """The mark whose symbol or label is at image point (x, y)."""
+        item = self.view.label_item_at(self.view.image_to_widget(x, y))
+        if item is None or getattr(item, "kind", None) != "mark":
+            item = self._mark_under(x, y)
+        if item is None:
+            return None
+        return next((m for m in self.session.marks() if m.id == item.key), None)
+
+    @guarded
+    def _double_clicked(self, x: float, y: float, button: Any, modifiers: Any) -> None:
+        mark = self.mark_for_label_edit(x, y)
+        if mark is not None:
+            self.label_edit_requested.emit(mark)
+
+    @guarded
+    def relabel(self, mark_id: int, label: str) -> None:
+        mark = self.session.relabel_mark(mark_id, label)
+        self.message.emit(f"label set to {mark.label!r}")
+        self.refresh_overlays()
+
+    @guarded
+    def copy_coordinates(self) -> str:
+        marks = [m for m in self.frame_marks() if m.id in self.selected] or []
+        if not marks:
+            self.message.emit("no mark selected (click a mark to select it)")
+            return ""
+        lines = []
+        for m in marks:
+            sky = f"\t{m.ra:.7f}\t{m.dec:.7f}" if m.ra is not None and m.dec is not None else ""
+            lines.append(f"{m.label}\t{m.x:.3f}\t{m.y:.3f}{sky}")
+        text = "\n".join(lines)
+        QGuiApplication.clipboard().setText(text)
+        self.message.emit(f"copied the coordinates of {len(marks)} mark{'s' * (len(marks) != 1)}")
+        return text
+
+    @guarded
+    def promote(self) -> Any:
+        if self.cursor is None:
+            self.message.emit("move the cursor onto a catalog source to accept it")
+            return None
+        meta = self.current_meta()
+        if meta is None:
+            return None
+        x, y = self.cursor
+        reach = PICK_DISTANCE_PX / max(self.view.scale, 1e-9)
+        best = None
+        for catalog in self.experiment.catalogs:
+            if catalog.name not in self.catalogs.names() or not self.visible.get(f"catalog:{catalog.name}", True):
+                continue
+            sources = self.catalogs.sources(catalog.name, self.session.current.name, meta.wcs, meta.shape, self.frame)
+            source = sources.nearest(x, y, max(reach, 1.0))
+            if source is not None:
+                d = (source.x - x) ** 2 + (source.y - y) ** 2
+                if best is None or d < best[0]:
+                    best = (d, source)
+        if best is None:
+            self.message.emit("no visible catalog source under the cursor")
+            return None
+        result = promote_source(self.session, best[1], self.left_group)
+        if result.mark is None:
+            self.message.emit(f"mark refused: {result.refused}")
+            return None
+        self.message.emit(f"accepted {best[1].label or 'source'} as a {self.left_group} mark")
+        self.refresh_overlays()
+        self.refresh_state()
+        return result.mark
+
+    @guarded
+    def undo(self) -> None:
+        text = self.session.undo()
+        self.message.emit(f"undone: {text}" if text else "nothing to undo on this image")
+        self.selected.clear()
+        self.refresh_overlays()
+        self.refresh_state()
+
+    @guarded
+    def redo(self) -> None:
+        text = self.session.redo()
+        self.message.emit(f"redone: {text}" if text else "nothing to redo on this image")
+        self.refresh_overlays()
+        self.refresh_state()
+
+    def set_left_group(self, name: str) -> None:
+        self.left_group = name
+        self.session.set_setting("left_click_group", name)
+        self.panel.show_group(name)
+        self.message.emit(f"left click places {name}")
+
+    # -- image-level state ----------------------------------------------------------------
+
+    @guarded
+    def toggle_category(self, name: str) -> None:
+        categories = self.session.toggle_category(name)
+        self.message.emit("categories: " + (", ".join(categories) if categories else "none"))
+        self.refresh_state()
+
+    @guarded
+    def set_comment(self, text: str) -> None:
+        self.session.set_comment(text)
+
+    @guarded
+    def toggle_favorite(self) -> None:
+        favorite = self.session.toggle_favorite()
+        self.message.emit("favourite" if favorite else "not a favourite")
+        self.refresh_state()
+
+    # -- display settings -----------------------------------------------------------------
+
+    @guarded
+    def set_display(self, **changes: Any) -> None:
+        candidate = self.display.replace(**changes)
+        self.renderer.check(candidate)
+        self.display = candidate
+        self.session.set_setting("display", {
+            "interval": candidate.interval, "interval_params": dict(candidate.interval_params),
+            "stretch": candidate.stretch, "stretch_params": dict(candidate.stretch_params),
+            "colormap": candidate.colormap, "blur": candidate.blur,
+        })
+        self.show_current(keep_picture=True)
+
+    def set_sexagesimal(self, on: bool) -> None:
+        self.sexagesimal = on
+        self.session.set_setting("sexagesimal", on)
+
+    # -- cursor readout -------------------------------------------------------------------
+
+    def _cursor_moved(self, x: Any, y: Any) -> None:
+        self.cursor = None if x is None else (float(x), float(y))
+        self.readout.emit(self.readout_text())
+
+    def readout_text(self) -> str:
+        if self.cursor is None:
+            return ""
+        x, y = self.cursor
+        parts = [f"x {x:.2f}  y {y:.2f}"]
+        entry = self.session.current
+        data = self.frames.data(entry.name, self.frame)
+        ix, iy = int(np.floor(x + 0.5)), int(np.floor(y + 0.5))
+        if data is not None and 0 <= iy < data.shape[0] and 0 <= ix < data.shape[1]:
+            value = data[iy, ix]
+            if np.ndim(value):
+                parts.append("value (" + ", ".join(_number(v) for v in np.ravel(value)) + ")")
+            else:
+                parts.append(f"value {_number(value)}")
+        meta = self.current_meta()
+        if meta is not None and meta.wcs is not None:
+            try:
+                ra, dec = pixel_to_world(meta.wcs, meta.shape[0], x, y)
+                parts.append(format_world(float(ra), float(dec), "sexagesimal" if self.sexagesimal else "degrees"))
+            except Exception:  # outside the projection's domain
+                pass
+        return "   ".join(parts)
+
+
+def _number(value: Any) -> str:
+    value = value.item() if hasattr(value, "item") else value
+    if isinstance(value, float):
+        return "NaN" if value != value else f"{value:.6g}"
+    return str(value)
