@@ -102,7 +102,7 @@ def open_fits(path: Path, max_pixels: int | None = None) -> Image:
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
-            hdul = fits.open(path, memmap=True, lazy_load_hdus=False)
+            hdul = fits.open(path, lazy_load_hdus=False)  # memmap when the data allow it
         except Exception as exc:
             raise ImageReadError(path, f"not a readable FITS file: {exc}") from None
     for warning in caught:
