@@ -135,7 +135,7 @@ def gradient(height: int = 48, width: int = 64, dtype: Any = np.float32, low: fl
     flip or transpose is visible."""
     count = height * width
     if high is None:
-        high = float(np.iinfo(dtype).max) if np.dtype(dtype).kind in "ui" else float(count - 1)
+        high = float(min(np.iinfo(dtype).max, 2 ** 53)) if np.dtype(dtype).kind in "ui" else float(count - 1)
     values = np.linspace(low, high, count).reshape(height, width)
     if np.dtype(dtype).kind in "ui":
         values = np.rint(values)

@@ -50,8 +50,23 @@ def _layout(img) -> tuple[str | None, int, str]:
     return MODES.get(mode, ("RGBA", 4, "uint8"))
 
 
+def pil_to_array(img) -> np.ndarray:
+    """A decoded Pillow image, EXIF orientation applied, as (H, W) or (H, W, C) samples
+    at the depth the mode carries."""
+    from PIL import ImageOps
+
+    convert_to, _, dtype = _layout(img)
+    img = ImageOps.exif_transpose(img) or img
+    if convert_to is not None:
+        img = img.convert(convert_to)
+    data = np.asarray(img)
+    if data.dtype != np.dtype(dtype):
+        data = data.astype(dtype)
+    return data
+
+
 def _decode(path: Path, index: int) -> np.ndarray:
-    from PIL import Image as PILImage, ImageOps
+    from PIL import Image as PILImage
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", PILImage.DecompressionBombWarning)
@@ -59,14 +74,7 @@ def _decode(path: Path, index: int) -> np.ndarray:
             if index:
                 img.seek(index)
             img.load()
-            convert_to, _, dtype = _layout(img)
-            img = ImageOps.exif_transpose(img) or img
-            if convert_to is not None:
-                img = img.convert(convert_to)
-            data = np.asarray(img)
-    if data.dtype != np.dtype(dtype):
-        data = data.astype(dtype)
-    return data
+            return pil_to_array(img)
 
 
 def open_pillow(path: Path, max_pixels: int | None = None) -> Image:
@@ -79,13 +87,14 @@ def open_pillow(path: Path, max_pixels: int | None = None) -> Image:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", PILImage.DecompressionBombWarning)
             with PILImage.open(path) as img:
+                if img.format == "PNG":
+                    img.verify()  # chunk checksums: catches truncated and corrupt files at once
+            with PILImage.open(path) as img:
                 fmt = img.format or "image"
                 width, height = img.size
                 orientation = int(img.getexif().get(0x0112, 1) or 1)
                 n_frames = int(getattr(img, "n_frames", 1) or 1)
                 _, bands, dtype = _layout(img)
-                if fmt == "PNG":
-                    img.verify()  # chunk checksums: catches truncated and corrupt files at once
     except ImageReadError:
         raise
     except Exception as exc:
