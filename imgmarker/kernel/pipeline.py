@@ -16,7 +16,9 @@ and a stretch change can still reuse the quantised levels.
 from __future__ import annotations
 
 import inspect
+import os
 from collections import OrderedDict
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Hashable, Mapping
 
@@ -160,12 +162,27 @@ class Renderer:
 
     def __init__(self, registry: Any, *, sample_size: int = 100_000,
                  nan_color: tuple[int, int, int] = DEFAULT_NAN_COLOR,
-                 cache_bytes: int = 128 * 1024 * 1024):
+                 cache_bytes: int = 128 * 1024 * 1024, threads: int | None = None):
         self.registry = registry
+        self.threads = max(1, min(4, os.cpu_count() or 1)) if threads is None else max(1, int(threads))
+        self._executor: ThreadPoolExecutor | None = None
         self.sample_size = sample_size
         self.nan_color = tuple(int(c) for c in nan_color)
         self.cache_bytes = cache_bytes
         self._cache: OrderedDict[Hashable, _Prepared] = OrderedDict()
+
+    @property
+    def executor(self) -> ThreadPoolExecutor | None:
+        if self.threads < 2:
+            return None
+        if self._executor is None:
+            self._executor = ThreadPoolExecutor(self.threads, thread_name_prefix="imgmarker-render")
+        return self._executor
+
+    def close(self) -> None:
+        if self._executor is not None:
+            self._executor.shutdown(wait=False)
+            self._executor = None
 
     # -- filters ---------------------------------------------------------------
 
@@ -227,26 +244,35 @@ class Renderer:
             vmin, vmax = 0.0, 1.0
         return vmin, vmax
 
-    def _prepare(self, data: np.ndarray, settings: DisplaySettings) -> _Prepared:
+    def _prepare(self, data: np.ndarray, settings: DisplaySettings,
+                 with_levels: bool = False) -> tuple[_Prepared, np.ndarray | None]:
+        """Limits and quantised codes; with ``with_levels`` also the stretched 8-bit
+        levels, computed in the same pass over the data."""
         data = self._blurred(data, settings.blur)
         sample = draw_sample(data, self.sample_size)
         vmin, vmax = self._limits(sample, settings, data)
-        codes, has_nan = quantise(data, vmin, vmax)
         span = vmax - vmin if vmax > vmin else 1.0
         scaled = np.clip((sample - np.float32(vmin)) / np.float32(span), 0.0, 1.0).astype(np.float32)
-        return _Prepared(vmin, vmax, codes, has_nan, scaled)
+        lut = self.stretch_lut(settings, scaled) if with_levels else None
+        levels = np.empty(data.shape, np.uint8) if with_levels else None
+        codes, has_nan = quantise(data, vmin, vmax, self.executor, lut, levels)
+        return _Prepared(vmin, vmax, codes, has_nan, scaled), levels
 
     def prepared(self, data: np.ndarray, settings: DisplaySettings, key: Hashable | None = None) -> _Prepared:
+        return self._prepared(data, settings, key)[0]
+
+    def _prepared(self, data: np.ndarray, settings: DisplaySettings, key: Hashable | None,
+                  with_levels: bool = False) -> tuple[_Prepared, np.ndarray | None]:
         if key is None:
-            return self._prepare(data, settings)
+            return self._prepare(data, settings, with_levels)
         cache_key = (key, settings.interval, settings.interval_params, settings.blur)
         prepared = self._cache.get(cache_key)
-        if prepared is None:
-            prepared = self._prepare(data, settings)
-            self._remember(cache_key, prepared)
-        else:
+        if prepared is not None:
             self._cache.move_to_end(cache_key)
-        return prepared
+            return prepared, None
+        prepared, levels = self._prepare(data, settings, with_levels)
+        self._remember(cache_key, prepared)
+        return prepared, levels
 
     def limits(self, data: np.ndarray, settings: DisplaySettings, key: Hashable | None = None) -> tuple[float, float]:
         if data.ndim == 3 and data.shape[2] >= 3:
@@ -267,9 +293,9 @@ class Renderer:
         if data.ndim == 3:
             alpha = alpha_channel(data[..., 1]) if data.shape[2] > 1 else None
             data = data[..., 0]
-        prepared = self.prepared(data, settings, key)
-        lut = self.stretch_lut(settings, prepared.sample)
-        levels = apply_lut(prepared.codes, lut)
+        prepared, levels = self._prepared(data, settings, key, with_levels=True)
+        if levels is None:
+            levels = apply_lut(prepared.codes, self.stretch_lut(settings, prepared.sample), self.executor)
         nan_mask = None
         if prepared.has_nan:
             if prepared.nan_mask is None:
@@ -281,36 +307,56 @@ class Renderer:
                         nan_color=self.nan_color, alpha=alpha)
 
     def _colour_limits(self, data: np.ndarray, settings: DisplaySettings) -> tuple[float, float]:
-        rgb = data[..., :3]
-        sample = draw_sample(rgb.reshape(rgb.shape[0], -1), self.sample_size)
-        return self._limits(sample, settings, rgb)
+        return self._planes_limits(_planes(data), settings)
+
+    def _planes_limits(self, planes: np.ndarray, settings: DisplaySettings) -> tuple[float, float]:
+        height, width = planes.shape[1:]
+        step = max(1, int(np.sqrt(3 * height * width / max(self.sample_size, 1))))
+        sample = planes[:, ::step, ::step].ravel()
+        sample = sample[np.isfinite(sample)]
+        return self._limits(sample, settings, planes)
 
     def _render_colour(self, data: np.ndarray, settings: DisplaySettings) -> Rendered:
         alpha = alpha_channel(data[..., 3]) if data.shape[2] > 3 else None
-        rgb = np.asarray(data[..., :3], dtype=np.float32)
+        planes = _planes(data)  # (3, H, W) float32: per-plane arithmetic is fast in numpy
         if settings.blur > 0:
-            rgb = np.stack([self._blurred(rgb[..., c], settings.blur) for c in range(3)], axis=-1)
-        vmin, vmax = self._colour_limits(rgb, settings)
-        span = np.float32(vmax - vmin if vmax > vmin else 1.0)
-        rgb = rgb - np.float32(vmin)
-        rgb /= span
-        np.maximum(rgb, 0.0, out=rgb)
-        nan = np.isnan(rgb).any(axis=-1)
-        rgb[nan] = 0.0
-        brightness = rgb.mean(axis=-1)
-        sample = brightness.ravel()[::max(1, brightness.size // self.sample_size)]
-        codes = np.floor(np.clip(brightness, 0.0, 1.0) * (LEVELS - 1) + 0.5).astype(np.uint16)
-        stretched = self._stretch_values(settings, sample)[codes]
-        with np.errstate(invalid="ignore", divide="ignore"):
-            factor = np.where(brightness > 0, stretched / brightness, 0.0).astype(np.float32)
-        rgb *= factor[..., None]
-        peak = rgb.max(axis=-1)
-        over = peak > 1.0
-        if over.any():
-            rgb[over] /= peak[over][:, None]
-        colour = np.floor(rgb * 255.0 + 0.5).astype(np.uint8)
-        return Rendered(vmin, vmax, colour=colour, alpha=alpha, nan_mask=nan if nan.any() else None,
-                        nan_color=self.nan_color)
+            for c in range(3):
+                planes[c] = self._blurred(planes[c], settings.blur)
+        vmin, vmax = self._planes_limits(planes, settings)
+        span = vmax - vmin if vmax > vmin else 1.0
+        planes -= np.float32(vmin)
+        planes *= np.float32(1.0 / span)
+        np.maximum(planes, 0.0, out=planes)
+        brightness = planes.sum(axis=0)
+        brightness *= np.float32(1.0 / 3.0)
+        nan = None
+        if planes.dtype.kind == "f" and data.dtype.kind == "f":
+            isnan = np.isnan(brightness)
+            if isnan.any():
+                nan = isnan
+                planes[:, nan] = 0.0
+                brightness[nan] = 0.0
+        step = max(1, brightness.size // self.sample_size)
+        sample = np.clip(brightness.ravel()[::step], 0.0, 1.0)
+        codes = np.clip(brightness, 0.0, 1.0)
+        codes *= np.float32(LEVELS - 1)
+        codes += np.float32(0.5)
+        stretched = apply_lut(codes.astype(np.uint16), self._stretch_values(settings, sample))
+        factor = np.zeros_like(brightness)
+        np.divide(stretched, brightness, out=factor, where=brightness > 0)
+        planes *= factor
+        peak = planes.max(axis=0)
+        np.divide(planes, peak, out=planes, where=peak > 1.0)
+        planes *= np.float32(255.0)
+        planes += np.float32(0.5)
+        rgba = np.empty(brightness.shape + (4,), np.uint8)
+        for c in range(3):
+            np.copyto(rgba[..., c], planes[c], casting="unsafe")
+        rgba[..., 3] = 255 if alpha is None else alpha
+        if nan is not None:
+            rgba[nan] = (*self.nan_color, 255)
+        return Rendered(vmin, vmax, colour=rgba[..., :3], alpha=alpha, nan_mask=nan, nan_color=self.nan_color,
+                        _rgba=rgba)
 
     def _stretch_values(self, settings: DisplaySettings, sample: np.ndarray) -> np.ndarray:
         spec, params = self._filter("stretch", settings.stretch, settings.stretch_params)
@@ -319,6 +365,14 @@ class Renderer:
             params["sample"] = sample
         values = np.asarray(spec.apply(grid, **params), dtype=np.float32)
         return np.clip(np.nan_to_num(values, nan=0.0), 0.0, 1.0)
+
+
+def _planes(data: np.ndarray) -> np.ndarray:
+    height, width = data.shape[:2]
+    planes = np.empty((3, height, width), np.float32)
+    for c in range(3):
+        np.copyto(planes[c], data[..., c], casting="unsafe")
+    return planes
 
 
 def alpha_channel(alpha: np.ndarray) -> np.ndarray:
@@ -330,34 +384,57 @@ def alpha_channel(alpha: np.ndarray) -> np.ndarray:
     return (np.clip(np.nan_to_num(alpha.astype(np.float32)), 0, 1) * 255 + 0.5).astype(np.uint8)
 
 
-def quantise(data: np.ndarray, vmin: float, vmax: float) -> tuple[np.ndarray, bool]:
+def quantise(data: np.ndarray, vmin: float, vmax: float, executor: Any = None,
+             lut: np.ndarray | None = None, levels: np.ndarray | None = None) -> tuple[np.ndarray, bool]:
     """Codes 0..LEVELS-1 for values between ``vmin`` and ``vmax`` (clipped), NAN_CODE
-    for NaN; processed in strips of rows so temporaries stay small and in cache."""
+    for NaN. Strips of rows keep temporaries small and in cache; with an executor the
+    strips are shared between threads (numpy releases the GIL in these loops). With
+    ``lut`` and ``levels``, ``levels`` is filled with ``lut[codes]`` in the same pass."""
     height, width = data.shape
     codes = np.empty((height, width), np.uint16)
     span = vmax - vmin if vmax > vmin else 1.0
     scale = np.float32((LEVELS - 1) / span)
     shift = np.float32(0.5 - vmin * float(scale))
-    buf = np.empty((min(STRIP_ROWS, height), width), np.float32)
-    has_nan = False
     floating = data.dtype.kind == "f"
-    for row in range(0, height, STRIP_ROWS):
-        strip = data[row:row + STRIP_ROWS]
-        work = buf[:strip.shape[0]]
-        np.multiply(strip, scale, out=work, casting="unsafe")
-        work += shift
-        np.clip(work, 0, LEVELS - 1, out=work)
-        if floating and np.isnan(work.sum()):  # a sum of clipped values is finite unless NaN
-            has_nan = True
-            work[np.isnan(work)] = NAN_CODE
-        np.copyto(codes[row:row + STRIP_ROWS], work, casting="unsafe")
-    return codes, has_nan
+
+    def run(first: int, last: int) -> bool:
+        buf = np.empty((min(STRIP_ROWS, last - first), width), np.float32)
+        found = False
+        for row in range(first, last, STRIP_ROWS):
+            stop = min(row + STRIP_ROWS, last)
+            work = buf[:stop - row]
+            np.multiply(data[row:stop], scale, out=work, casting="unsafe")
+            work += shift
+            np.clip(work, 0, LEVELS - 1, out=work)
+            if floating and np.isnan(work.sum()):  # a sum of clipped values is finite unless NaN
+                found = True
+                work[np.isnan(work)] = NAN_CODE
+            np.copyto(codes[row:stop], work, casting="unsafe")
+            if lut is not None:
+                np.take(lut, codes[row:stop], out=levels[row:stop], mode="clip")
+        return found
+
+    return codes, any(_split_rows(run, height, executor))
 
 
-def apply_lut(codes: np.ndarray, lut: np.ndarray) -> np.ndarray:
+def _split_rows(run: Any, height: int, executor: Any) -> list[Any]:
+    if executor is None or height < 4 * STRIP_ROWS:
+        return [run(0, height)]
+    workers = max(1, getattr(executor, "_max_workers", 2))
+    bounds = np.linspace(0, height, workers + 1).astype(int)
+    futures = [executor.submit(run, int(a), int(b)) for a, b in zip(bounds[:-1], bounds[1:])]
+    return [f.result() for f in futures]
+
+
+def apply_lut(codes: np.ndarray, lut: np.ndarray, executor: Any = None) -> np.ndarray:
     """``lut[codes]`` in strips: the index conversion numpy does stays in cache."""
     out = np.empty(codes.shape, lut.dtype)
-    rows = max(1, 2 ** 18 // max(codes.shape[1], 1))
-    for row in range(0, codes.shape[0], rows):
-        np.take(lut, codes[row:row + rows], out=out[row:row + rows], mode="clip")
+    rows = max(1, 2 ** 17 // max(codes.shape[1], 1))
+
+    def run(first: int, last: int) -> None:
+        for row in range(first, last, rows):
+            stop = min(row + rows, last)
+            np.take(lut, codes[row:stop], out=out[row:stop], mode="clip")
+
+    _split_rows(run, codes.shape[0], executor)
     return out
