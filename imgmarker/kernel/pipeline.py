@@ -28,7 +28,7 @@ import numpy as np
 LEVELS = 65535
 NAN_CODE = 65535
 DEFAULT_NAN_COLOR = (255, 0, 255)
-STRIP_ROWS = 128
+STRIP_ROWS = 32
 
 
 def _frozen(params: Mapping[str, Any] | None) -> tuple[tuple[str, Any], ...]:
@@ -138,7 +138,8 @@ class _Prepared:
 
     @property
     def nbytes(self) -> int:
-        return self.codes.nbytes + self.sample.nbytes
+        mask = self.nan_mask.nbytes if self.nan_mask is not None else 0
+        return self.codes.nbytes + self.sample.nbytes + mask
 
 
 def draw_sample(data: np.ndarray, size: int) -> np.ndarray:
@@ -255,8 +256,8 @@ class Renderer:
         scaled = np.clip((sample - np.float32(vmin)) / np.float32(span), 0.0, 1.0).astype(np.float32)
         lut = self.stretch_lut(settings, scaled) if with_levels else None
         levels = np.empty(data.shape, np.uint8) if with_levels else None
-        codes, has_nan = quantise(data, vmin, vmax, self.executor, lut, levels)
-        return _Prepared(vmin, vmax, codes, has_nan, scaled), levels
+        codes, nan_mask = quantise(data, vmin, vmax, self.executor, lut, levels)
+        return _Prepared(vmin, vmax, codes, nan_mask is not None, scaled, nan_mask), levels
 
     def prepared(self, data: np.ndarray, settings: DisplaySettings, key: Hashable | None = None) -> _Prepared:
         return self._prepared(data, settings, key)[0]
@@ -296,11 +297,7 @@ class Renderer:
         prepared, levels = self._prepared(data, settings, key, with_levels=True)
         if levels is None:
             levels = apply_lut(prepared.codes, self.stretch_lut(settings, prepared.sample), self.executor)
-        nan_mask = None
-        if prepared.has_nan:
-            if prepared.nan_mask is None:
-                prepared.nan_mask = prepared.codes == NAN_CODE
-            nan_mask = prepared.nan_mask
+        nan_mask = prepared.nan_mask
         cmap, params = self._filter("colormap", settings.colormap, ())
         palette = np.asarray(cmap.apply(**params), dtype=np.uint8).reshape(256, 3)
         return Rendered(prepared.vmin, prepared.vmax, levels=levels, palette=palette, nan_mask=nan_mask,
@@ -385,9 +382,10 @@ def alpha_channel(alpha: np.ndarray) -> np.ndarray:
 
 
 def quantise(data: np.ndarray, vmin: float, vmax: float, executor: Any = None,
-             lut: np.ndarray | None = None, levels: np.ndarray | None = None) -> tuple[np.ndarray, bool]:
+             lut: np.ndarray | None = None,
+             levels: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray | None]:
     """Codes 0..LEVELS-1 for values between ``vmin`` and ``vmax`` (clipped), NAN_CODE
-    for NaN. Strips of rows keep temporaries small and in cache; with an executor the
+    for NaN (and a NaN mask, None when there are none). Strips of rows keep temporaries small and in cache; with an executor the
     strips are shared between threads (numpy releases the GIL in these loops). With
     ``lut`` and ``levels``, ``levels`` is filled with ``lut[codes]`` in the same pass."""
     height, width = data.shape
@@ -396,6 +394,7 @@ def quantise(data: np.ndarray, vmin: float, vmax: float, executor: Any = None,
     scale = np.float32((LEVELS - 1) / span)
     shift = np.float32(0.5 - vmin * float(scale))
     floating = data.dtype.kind == "f"
+    nan_mask = np.zeros((height, width), bool) if floating else None  # zero pages cost nothing until written
 
     def run(first: int, last: int) -> bool:
         buf = np.empty((min(STRIP_ROWS, last - first), width), np.float32)
@@ -408,13 +407,16 @@ def quantise(data: np.ndarray, vmin: float, vmax: float, executor: Any = None,
             np.clip(work, 0, LEVELS - 1, out=work)
             if floating and np.isnan(work.sum()):  # a sum of clipped values is finite unless NaN
                 found = True
-                work[np.isnan(work)] = NAN_CODE
+                nan = nan_mask[row:stop]
+                np.isnan(work, out=nan)
+                work[nan] = NAN_CODE
             np.copyto(codes[row:stop], work, casting="unsafe")
             if lut is not None:
                 np.take(lut, codes[row:stop], out=levels[row:stop], mode="clip")
         return found
 
-    return codes, any(_split_rows(run, height, executor))
+    found = any(_split_rows(run, height, executor))
+    return codes, (nan_mask if found else None)
 
 
 def _split_rows(run: Any, height: int, executor: Any) -> list[Any]:
