@@ -132,7 +132,6 @@ class _Prepared:
     vmin: float
     vmax: float
     codes: np.ndarray  # (H, W) uint16, NAN_CODE for NaN
-    has_nan: bool
     sample: np.ndarray  # interval sample scaled to [0, 1] (for histeq)
     nan_mask: np.ndarray | None = None
 
@@ -257,7 +256,7 @@ class Renderer:
         lut = self.stretch_lut(settings, scaled) if with_levels else None
         levels = np.empty(data.shape, np.uint8) if with_levels else None
         codes, nan_mask = quantise(data, vmin, vmax, self.executor, lut, levels)
-        return _Prepared(vmin, vmax, codes, nan_mask is not None, scaled, nan_mask), levels
+        return _Prepared(vmin, vmax, codes, scaled, nan_mask), levels
 
     def prepared(self, data: np.ndarray, settings: DisplaySettings, key: Hashable | None = None) -> _Prepared:
         return self._prepared(data, settings, key)[0]
