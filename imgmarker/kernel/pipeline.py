@@ -164,7 +164,9 @@ class Renderer:
                  nan_color: tuple[int, int, int] = DEFAULT_NAN_COLOR,
                  cache_bytes: int = 128 * 1024 * 1024, threads: int | None = None):
         self.registry = registry
-        self.threads = max(1, min(4, os.cpu_count() or 1)) if threads is None else max(1, int(threads))
+        # one thread by default: the GUI renders the next image in the background at the
+        # same time, and on a busy 2-core machine splitting strips measured slower
+        self.threads = 1 if threads is None else max(1, min(int(threads), os.cpu_count() or 1))
         self._executor: ThreadPoolExecutor | None = None
         self.sample_size = sample_size
         self.nan_color = tuple(int(c) for c in nan_color)
