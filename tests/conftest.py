@@ -1,4 +1,5 @@
-"""Shared test set-up: headless Qt, and the sample data folder beside the checkout."""
+"""Shared test set-up: headless Qt, the sample data folder beside the checkout, and the
+registry of built-in plugins. Test images come from :mod:`datamakers`."""
 
 from __future__ import annotations
 
@@ -21,3 +22,11 @@ def shared_data() -> Path:
             pytest.fail(f"{SHARED_DATA} is missing; CI runs with ../shared beside the checkout")
         pytest.skip(f"{SHARED_DATA} not present")
     return SHARED_DATA
+
+
+@pytest.fixture
+def registry():
+    """Registry of the installed (built-in) plugins."""
+    from imgmarker.kernel.plugins import create_plugin_host
+
+    return create_plugin_host(autoload=False).registry

@@ -94,9 +94,12 @@ class FilterSpec:
     The signature of ``apply`` depends on ``kind``:
 
     - ``interval``: ``apply(sample, **params) -> (vmin, vmax)``; ``sample`` is a 1-D
-      float32 array of finite values drawn from the frame.
+      float32 array of finite values drawn from the frame. An interval that needs every
+      pixel (exact min-max) may accept the keyword ``frame`` and gets the frame data.
     - ``stretch``: ``apply(values, **params) -> values``; ``values`` is float32 in [0, 1]
-      (may be modified in place), the result must be in [0, 1].
+      (may be modified in place), the result must be in [0, 1]. A stretch that needs the
+      data distribution (histogram equalisation) may accept the keyword ``sample``: the
+      interval sample scaled to [0, 1].
     - ``spatial``: ``apply(data, **params) -> data``; 2-D float32 frame data, NaN-aware.
     - ``colormap``: ``apply(**params) -> lut``; a (256, 3) uint8 lookup table.
     """

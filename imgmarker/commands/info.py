@@ -1,0 +1,101 @@
+"""``imgmarker info``: what an image holds (frames, depth, WCS) and where a point is."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from imgmarker.commands.common import add_plugin_options, plugin_host, report_plugin_problems
+
+
+def _frame_summary(frame: Any) -> dict[str, Any]:
+    from imgmarker.kernel.wcs import describe
+
+    info = frame.info
+    entry: dict[str, Any] = {
+        "index": info.index, "name": info.name, "width": info.width, "height": info.height,
+        "dtype": info.dtype, "bands": info.bands, "wcs": None,
+    }
+    wcs = frame.wcs
+    if wcs is not None:
+        entry["wcs"] = describe(wcs, info.height, info.width)
+    return entry
+
+
+def _point(kind: str, x: float, y: float, ra: float, dec: float) -> dict[str, Any]:
+    from imgmarker.kernel.wcs import format_world
+
+    return {"given": kind, "x": x, "y": y, "ra": ra, "dec": dec,
+            "degrees": format_world(ra, dec, "degrees"), "sexagesimal": format_world(ra, dec)}
+
+
+def _text(report: dict[str, Any]) -> str:
+    lines = [f"{report['path']}: {report['format']}, {len(report['frames'])} frame"
+             + ("s" if len(report["frames"]) != 1 else "")]
+    for f in report["frames"]:
+        bands = {1: "gray", 2: "gray+alpha", 3: "RGB", 4: "RGBA"}.get(f["bands"], f"{f['bands']} bands")
+        line = f"  [{f['index']}] {f['name']}: {f['width']} x {f['height']} {f['dtype']} {bands}"
+        w = f["wcs"]
+        if w:
+            line += (f"; WCS {'/'.join(w['ctype'])}{' (SIP)' if w['sip'] else ''}, centre {w['centre']}, "
+                     f"{w['pixel_scale_arcsec']:.4g}\"/px, north {w['north_angle_deg']:.1f} deg, "
+                     f"east {w['east_angle_deg']:.1f} deg")
+        else:
+            line += "; no WCS"
+        lines.append(line)
+    for p in report.get("points", []):
+        lines.append(f"  pixel ({p['x']:.6f}, {p['y']:.6f}) = RA, Dec {p['degrees']} deg = {p['sexagesimal']}")
+    return "\n".join(lines)
+
+
+def cmd_info(args: argparse.Namespace) -> int:
+    from imgmarker.kernel.images import ImageReadError, open_image
+    from imgmarker.kernel.wcs import pixel_to_world, world_to_pixel
+
+    host = plugin_host(args)
+    report_plugin_problems(host)
+    path = Path(args.image)
+    try:
+        image = open_image(path, host.registry)
+    except ImageReadError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    with image:
+        if not 0 <= args.frame < len(image.frames):
+            print(f"error: {path}: no frame {args.frame} (frames 0..{len(image.frames) - 1})", file=sys.stderr)
+            return 1
+        report: dict[str, Any] = {"path": str(path), "format": image.format,
+                                  "frames": [_frame_summary(f) for f in image.frames], "points": []}
+        frame = image.frames[args.frame]
+        if args.pix or args.world:
+            if frame.wcs is None:
+                print(f"error: {path}: frame {args.frame} has no WCS", file=sys.stderr)
+                return 1
+            height = frame.info.height
+            for x, y in args.pix or []:
+                ra, dec = pixel_to_world(frame.wcs, height, x, y)
+                report["points"].append(_point("pixel", x, y, float(ra), float(dec)))
+            for ra, dec in args.world or []:
+                x, y = world_to_pixel(frame.wcs, height, ra, dec)
+                report["points"].append(_point("world", float(x), float(y), ra, dec))
+    print(json.dumps(report, indent=2) if args.json else _text(report))
+    return 0
+
+
+def register(sub) -> None:
+    p = sub.add_parser("info", help="describe an image: frames, depth, WCS; convert a point",
+                       description="Open IMAGE with the installed readers and list its frames. "
+                                   "Pixels are 0-based display pixels (origin at the centre of the "
+                                   "top-left pixel, y down); sky positions are in degrees.")
+    p.add_argument("image", help="image file")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.add_argument("--pix", nargs=2, type=float, action="append", metavar=("X", "Y"),
+                   help="display pixel to convert to RA, Dec (repeatable)")
+    p.add_argument("--world", nargs=2, type=float, action="append", metavar=("RA", "DEC"),
+                   help="RA, Dec in degrees to convert to a display pixel (repeatable)")
+    p.add_argument("--frame", type=int, default=0, help="frame used for --pix/--world (default 0)")
+    add_plugin_options(p)
+    p.set_defaults(func=cmd_info)

@@ -1,0 +1,74 @@
+"""``imgmarker render``: a quick-look PNG through the display pipeline the GUI uses."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from imgmarker.commands.common import add_plugin_options, plugin_host, report_plugin_problems
+
+
+def _param(text: str) -> tuple[str, Any]:
+    import yaml
+
+    if "=" not in text:
+        raise argparse.ArgumentTypeError(f"expected NAME=VALUE, got {text!r}")
+    name, value = text.split("=", 1)
+    return name.strip(), yaml.safe_load(value)
+
+
+def cmd_render(args: argparse.Namespace) -> int:
+    from PIL import Image as PILImage
+
+    from imgmarker.kernel.images import ImageReadError, open_image
+    from imgmarker.kernel.pipeline import DisplaySettings, PipelineError, Renderer
+
+    host = plugin_host(args)
+    report_plugin_problems(host)
+    settings = DisplaySettings.make(args.interval, dict(args.interval_param), args.stretch,
+                                    dict(args.stretch_param), args.colormap, args.blur)
+    renderer = Renderer(host.registry)
+    try:
+        renderer.check(settings)
+    except PipelineError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    path = Path(args.image)
+    try:
+        with open_image(path, host.registry) as image:
+            if not 0 <= args.frame < len(image.frames):
+                print(f"error: {path}: no frame {args.frame} (frames 0..{len(image.frames) - 1})", file=sys.stderr)
+                return 1
+            rendered = renderer.render(image.frames[args.frame].data(), settings)
+    except ImageReadError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    rgba = rendered.rgba()
+    out = Path(args.output)
+    picture = PILImage.fromarray(rgba, "RGBA") if (rgba[..., 3] != 255).any() else \
+        PILImage.fromarray(rgba[..., :3].copy(), "RGB")
+    picture.save(out, format="PNG")
+    print(f"{out}: {rgba.shape[1]} x {rgba.shape[0]}, {settings.interval} [{rendered.vmin:.6g}, "
+          f"{rendered.vmax:.6g}], {settings.stretch}, {settings.colormap}"
+          + (f", blur {settings.blur:g} px" if settings.blur else ""))
+    return 0
+
+
+def register(sub) -> None:
+    p = sub.add_parser("render", help="render an image to PNG with a chosen interval and stretch",
+                       description="Render one frame of IMAGE to an 8-bit PNG through the display pipeline.")
+    p.add_argument("image", help="image file")
+    p.add_argument("-o", "--output", required=True, help="PNG file to write")
+    p.add_argument("--frame", type=int, default=0, help="frame index (default 0)")
+    p.add_argument("--interval", default="zscale", help="interval filter (default zscale)")
+    p.add_argument("--interval-param", type=_param, action="append", default=[], metavar="NAME=VALUE",
+                   help="interval parameter, e.g. percent=99 or vmin=0 (repeatable)")
+    p.add_argument("--stretch", default="linear", help="stretch filter (default linear)")
+    p.add_argument("--stretch-param", type=_param, action="append", default=[], metavar="NAME=VALUE",
+                   help="stretch parameter, e.g. a=100 or exponent=0.5 (repeatable)")
+    p.add_argument("--colormap", default="gray", help="colormap for single-band frames (default gray)")
+    p.add_argument("--blur", type=float, default=0.0, help="Gaussian blur sigma in pixels (default 0: off)")
+    add_plugin_options(p)
+    p.set_defaults(func=cmd_render)

@@ -1,0 +1,1 @@
+"""Built-in display filters: intervals, stretches, blur, colormaps."""

@@ -1,0 +1,76 @@
+"""Intervals: which data values map to black and white. Each works on a 1-D float32
+sample of finite values that the pipeline draws from the frame."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+
+import imgmarker
+from imgmarker.kernel.records import FilterSpec, ParamSpec
+
+
+def _ordered(vmin: float, vmax: float) -> tuple[float, float]:
+    vmin, vmax = float(vmin), float(vmax)
+    return (vmin, vmax) if vmin <= vmax else (vmax, vmin)
+
+
+def minmax(sample: np.ndarray, frame: np.ndarray | None = None) -> tuple[float, float]:
+    """Exact extremes of the whole frame when given (a subsample would miss the one
+    bright star), else of the sample."""
+    if frame is not None:
+        with np.errstate(invalid="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            finite = frame if frame.dtype.kind in "uib" else np.where(np.isinf(frame), np.nan, frame)
+            low, high = np.nanmin(finite), np.nanmax(finite)
+        if np.isfinite(low) and np.isfinite(high):
+            return float(low), float(high)
+        return 0.0, 1.0
+    if sample.size == 0:
+        return 0.0, 1.0
+    return float(sample.min()), float(sample.max())
+
+
+def zscale(sample: np.ndarray, contrast: float = 0.25, samples: int = 1000) -> tuple[float, float]:
+    from astropy.visualization import ZScaleInterval
+
+    if sample.size == 0:
+        return 0.0, 1.0
+    thin = max(1, sample.size // (20 * int(samples)))  # the fit uses `samples` points anyway
+    if thin > 1:
+        sample = sample[::thin]
+    return _ordered(*ZScaleInterval(n_samples=int(samples), contrast=float(contrast)).get_limits(sample))
+
+
+def percentile(sample: np.ndarray, percent: float = 99.5) -> tuple[float, float]:
+    if sample.size == 0:
+        return 0.0, 1.0
+    cut = (100.0 - float(percent)) / 2.0
+    low, high = np.percentile(sample, [cut, 100.0 - cut])
+    return _ordered(low, high)
+
+
+def manual(sample: np.ndarray, vmin: float = 0.0, vmax: float = 1.0) -> tuple[float, float]:
+    return _ordered(vmin, vmax)
+
+
+@imgmarker.hookimpl
+def imgmarker_filters():
+    return [
+        FilterSpec("minmax", "interval", minmax, label="Min-max",
+                   description="Darkest to brightest finite pixel."),
+        FilterSpec("zscale", "interval", zscale, label="ZScale", parameters=(
+            ParamSpec("contrast", "float", 0.25, minimum=0.0, maximum=1.0,
+                      description="Slope scaling of the zscale fit; smaller shows more range."),
+            ParamSpec("samples", "int", 1000, minimum=10, description="Points used for the fit."),
+        ), description="IRAF zscale limits around the sky level."),
+        FilterSpec("percentile", "interval", percentile, label="Percentile", parameters=(
+            ParamSpec("percent", "float", 99.5, minimum=0.0, maximum=100.0,
+                      description="Central percentage of pixels spread over black..white."),
+        ), description="Clip the same fraction of pixels at both ends."),
+        FilterSpec("manual", "interval", manual, label="Manual", parameters=(
+            ParamSpec("vmin", "float", 0.0, description="Value shown black."),
+            ParamSpec("vmax", "float", 1.0, description="Value shown white."),
+        ), description="Fixed limits."),
+    ]

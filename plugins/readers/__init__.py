@@ -1,0 +1,1 @@
+"""Built-in image readers (FITS, TIFF, PNG/JPEG)."""
