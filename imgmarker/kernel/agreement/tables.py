@@ -1,0 +1,136 @@
+"""Column tables of many annotators' results.
+
+Millions of marks are held as numpy columns (names as integer codes into shared name
+lists) rather than one Python object per mark, so that a campaign of 100 annotators
+stays fast and small in memory.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable, Sequence
+
+import numpy as np
+
+
+class Names:
+    """A growing list of names with their integer codes."""
+
+    def __init__(self, names: Iterable[str] = ()):
+        self.names: list[str] = []
+        self.codes: dict[str, int] = {}
+        for name in names:
+            self.code(name)
+
+    def code(self, name: str) -> int:
+        code = self.codes.get(name)
+        if code is None:
+            code = self.codes[name] = len(self.names)
+            self.names.append(name)
+        return code
+
+    def encode(self, values: Sequence[str]) -> np.ndarray:
+        """Codes of many values; only the distinct ones go through the dictionary."""
+        if len(values) == 0:
+            return np.zeros(0, dtype=np.int32)
+        uniques, inverse = np.unique(np.asarray(values, dtype=object), return_inverse=True)
+        mapped = np.array([self.code(str(u)) for u in uniques], dtype=np.int32)
+        return mapped[inverse.reshape(-1)]
+
+    def __len__(self) -> int:
+        return len(self.names)
+
+    def __getitem__(self, code: int) -> str:
+        return self.names[code]
+
+
+def _empty(dtype) -> np.ndarray:
+    return np.zeros(0, dtype=dtype)
+
+
+@dataclass
+class Marks:
+    """Marks of any number of annotators. ``user``/``image``/``group`` are codes;
+    ``ra``/``dec`` are NaN without a WCS; ``pass_index`` 1 = first pass, 2 = repeat."""
+
+    user: np.ndarray = field(default_factory=lambda: _empty(np.int32))
+    image: np.ndarray = field(default_factory=lambda: _empty(np.int32))
+    group: np.ndarray = field(default_factory=lambda: _empty(np.int32))
+    label: np.ndarray = field(default_factory=lambda: _empty(np.int32))
+    x: np.ndarray = field(default_factory=lambda: _empty(np.float64))
+    y: np.ndarray = field(default_factory=lambda: _empty(np.float64))
+    ra: np.ndarray = field(default_factory=lambda: _empty(np.float64))
+    dec: np.ndarray = field(default_factory=lambda: _empty(np.float64))
+    pass_index: np.ndarray = field(default_factory=lambda: _empty(np.int8))
+
+    COLUMNS = ("user", "image", "group", "label", "x", "y", "ra", "dec", "pass_index")
+
+    def __len__(self) -> int:
+        return len(self.x)
+
+    def take(self, index) -> "Marks":
+        return Marks(**{c: getattr(self, c)[index] for c in self.COLUMNS})
+
+    @classmethod
+    def concat(cls, parts: Sequence["Marks"]) -> "Marks":
+        if not parts:
+            return cls()
+        return cls(**{c: np.concatenate([getattr(p, c) for p in parts]) for c in cls.COLUMNS})
+
+
+@dataclass
+class ImageVotes:
+    """One row per annotator and image seen: categories chosen, comment, favourite."""
+
+    user: np.ndarray = field(default_factory=lambda: _empty(np.int32))
+    image: np.ndarray = field(default_factory=lambda: _empty(np.int32))
+    categories: np.ndarray = field(default_factory=lambda: _empty(object))  # tuples of names
+    comment: np.ndarray = field(default_factory=lambda: _empty(object))
+    favorite: np.ndarray = field(default_factory=lambda: _empty(bool))
+    pass_index: np.ndarray = field(default_factory=lambda: _empty(np.int8))
+
+    COLUMNS = ("user", "image", "categories", "comment", "favorite", "pass_index")
+
+    def __len__(self) -> int:
+        return len(self.user)
+
+    def take(self, index) -> "ImageVotes":
+        return ImageVotes(**{c: getattr(self, c)[index] for c in self.COLUMNS})
+
+    @classmethod
+    def concat(cls, parts: Sequence["ImageVotes"]) -> "ImageVotes":
+        if not parts:
+            return cls()
+        return cls(**{c: np.concatenate([getattr(p, c) for p in parts]) for c in cls.COLUMNS})
+
+
+@dataclass
+class Results:
+    """All annotators' results of one experiment, ready for aggregation."""
+
+    users: Names
+    images: Names
+    groups: Names
+    labels: Names
+    marks: Marks
+    votes: ImageVotes
+    sources: dict[str, tuple[Path, ...]] = field(default_factory=dict)
+
+    def first_pass(self) -> "Results":
+        return Results(self.users, self.images, self.groups, self.labels,
+                       self.marks.take(self.marks.pass_index == 1),
+                       self.votes.take(self.votes.pass_index == 1), self.sources)
+
+    def seen_pairs(self) -> np.ndarray:
+        """Sorted unique ``image * n_users + user`` of every image an annotator looked at
+        (an image row, or a mark on it)."""
+        n = max(len(self.users), 1)
+        pairs = np.concatenate([self.votes.image.astype(np.int64) * n + self.votes.user,
+                                self.marks.image.astype(np.int64) * n + self.marks.user])
+        return np.unique(pairs)
+
+    def seen_count(self) -> np.ndarray:
+        """Per image code: how many annotators looked at it."""
+        pairs = self.seen_pairs()
+        return np.bincount(pairs // max(len(self.users), 1), minlength=len(self.images))
