@@ -20,7 +20,7 @@ import numpy as np
 from scipy.spatial import cKDTree
 
 from imgmarker.kernel.agreement import grouping
-from imgmarker.kernel.agreement.tables import Results
+from imgmarker.kernel.agreement.tables import Marks, Names, Results
 
 UNITS = ("px", "arcsec")
 CELL = 0.5  # cell size in radii
@@ -186,25 +186,25 @@ def sky_offsets(ra: np.ndarray, dec: np.ndarray, ref: np.ndarray) -> tuple[np.nd
     return dra * 3600.0, (dec - dec[ref]) * 3600.0
 
 
-def consensus(results: Results, radii: Mapping[str, Radius], min_support: float = 0.5,
-              progress: Callable[[str], None] | None = None) -> tuple[Consensus, list[str]]:
-    """Cluster the first-pass marks of every annotator; returns the consensus and notes
-    (e.g. groups measured in arcsec on images without a WCS)."""
-    if not 0 <= min_support <= 1:
-        raise ValueError(f"the minimum support is a fraction between 0 and 1, got {min_support}")
+def plane(marks: Marks, groups: Names, radii: Mapping[str, Radius]) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str]]:
+    """Positions of ``marks`` on one common plane in units of their group's radius, each
+    (image, group) on its own stretch, so that marks within the radius of each other are
+    within distance 1 there, and marks of different images or groups never are.
+
+    Returns (points (n, 2), radius per mark, whether each mark was placed by RA/Dec,
+    notes). Groups measured in arcsec use RA/Dec where every mark of the image and
+    group has them, and pixels otherwise."""
     notes: list[str] = []
-    fp = results.first_pass()
-    marks = fp.marks
-    n_groups = max(len(fp.groups), 1)
+    n_groups = max(len(groups), 1)
     radius = np.ones(n_groups)
     sky_unit = np.zeros(n_groups, dtype=bool)
-    for code, name in enumerate(fp.groups.names):
+    for code, name in enumerate(groups.names):
         r = radii.get(name)
         if r is None:
             raise ValueError(f"no clustering radius for group {name!r}")
         radius[code], sky_unit[code] = r.value, r.unit == "arcsec"
-    if progress:
-        progress("preparing")
+    if len(marks) == 0:
+        return np.zeros((0, 2)), np.zeros(0), np.zeros(0, dtype=bool), notes
     key = marks.image.astype(np.int64) * n_groups + marks.group
     ukey, key_of = np.unique(key, return_inverse=True)
     key_of = key_of.reshape(-1)
@@ -213,11 +213,10 @@ def consensus(results: Results, radii: Mapping[str, Radius], min_support: float 
     key_all_sky = np.bincount(key_of, weights=~has_sky, minlength=n_keys) == 0
     use_sky = sky_unit[marks.group] & key_all_sky[key_of]
     fallback = sky_unit[marks.group] & ~use_sky
-    if fallback.any():
-        for g in np.unique(marks.group[fallback]):
-            notes.append(f"group {fp.groups[int(g)]!r}: {int(np.sum(fallback & (marks.group == g)))} marks "
-                         f"without RA/DEC are clustered in pixels with radius {radius[g]:g} px")
-    # the first mark of each key is its reference point on the sky
+    for g in np.unique(marks.group[fallback]):
+        notes.append(f"group {groups[int(g)]!r}: {int(np.sum(fallback & (marks.group == g)))} marks on images "
+                     f"without RA/DEC are compared in pixels with radius {radius[g]:g} px")
+    # the first mark of each (image, group) is its reference point on the sky
     order = np.argsort(key_of, kind="stable")
     starts = np.searchsorted(key_of[order], np.arange(n_keys))
     ref = order[starts][key_of]
@@ -227,14 +226,27 @@ def consensus(results: Results, radii: Mapping[str, Radius], min_support: float 
         u[use_sky], v[use_sky] = su[use_sky], sv[use_sky]
     r = radius[marks.group]
     u, v = u / r, v / r
-    # each (image, group) gets its own stretch of the plane
-    u -= np.minimum.reduceat(u[order], starts)[key_of] if n_keys else 0
-    v -= np.minimum.reduceat(v[order], starts)[key_of] if n_keys else 0
-    stride = (np.max(u) + 4.0) if len(u) else 1.0
-    u += key_of * stride
+    u -= np.minimum.reduceat(u[order], starts)[key_of]
+    v -= np.minimum.reduceat(v[order], starts)[key_of]
+    u += key_of * (np.max(u) + 4.0)
+    return np.column_stack([u, v]), r, use_sky, notes
+
+
+def consensus(results: Results, radii: Mapping[str, Radius], min_support: float = 0.5,
+              progress: Callable[[str], None] | None = None) -> tuple[Consensus, list[str]]:
+    """Cluster the first-pass marks of every annotator; returns the consensus and notes
+    (e.g. groups measured in arcsec on images without a WCS)."""
+    if not 0 <= min_support <= 1:
+        raise ValueError(f"the minimum support is a fraction between 0 and 1, got {min_support}")
+    fp = results.first_pass()
+    marks = fp.marks
+    if progress:
+        progress("preparing")
+    points, mark_radius, use_sky, notes = plane(marks, fp.groups, radii)
+    has_sky = np.isfinite(marks.ra) & np.isfinite(marks.dec)
     if progress:
         progress("clustering")
-    member = link(np.column_stack([u, v]), marks.user) if len(marks) else np.zeros(0, dtype=np.int64)
+    member = link(points, marks.user) if len(marks) else np.zeros(0, dtype=np.int64)
     k = int(member.max()) + 1 if len(member) else 0
     if progress:
         progress("measuring")
@@ -275,6 +287,6 @@ def consensus(results: Results, radii: Mapping[str, Radius], min_support: float 
         x=x, y=y, x_median=groups.medians(marks.x), y_median=groups.medians(marks.y),
         ra=ra, dec=dec, ra_median=ra_median, dec_median=dec_median,
         spread_px=spread_px, spread_arcsec=spread_arcsec,
-        unit=np.where(cluster_sky, "arcsec", "px"), radius=radius[group], label=label,
+        unit=np.where(cluster_sky, "arcsec", "px"), radius=mark_radius[first], label=label,
         disputed=support < min_support, min_support=min_support,
     ), notes
