@@ -154,26 +154,38 @@ class Consensus:
     def __len__(self) -> int:
         return len(self.n)
 
-    def label_counts(self) -> list[list[tuple[str, int]]]:
-        """Per cluster: (label, number of annotators), most frequent first."""
-        marks = self.results.marks
+    def _runs(self, key: np.ndarray, clusters: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Marks sorted by ``member * span + key`` and the [start, end) of each of ``clusters``."""
+        span = int(key.max()) + 1 if len(key) else 1
+        order = np.argsort(self.member.astype(np.int64) * span + key)
+        sorted_member = self.member[order]
+        return order, np.searchsorted(sorted_member, clusters), np.searchsorted(sorted_member, clusters, "right")
+
+    def label_counts(self, clusters: np.ndarray) -> list[list[tuple[str, int]]]:
+        """Per cluster of ``clusters``: (label, number of annotators), most frequent first."""
         n_labels = max(len(self.results.labels), 1)
-        pair = self.member.astype(np.int64) * n_labels + marks.label
-        uniq, counts = np.unique(pair, return_counts=True)
-        out: list[list[tuple[str, int]]] = [[] for _ in range(len(self))]
+        pairs, counts = np.unique(self.member.astype(np.int64) * n_labels + self.results.marks.label,
+                                  return_counts=True)
+        owner = pairs // n_labels
+        starts = np.searchsorted(owner, clusters).tolist()
+        ends = np.searchsorted(owner, clusters, "right").tolist()
         names = self.results.labels.names
-        for p, c in zip(uniq.tolist(), counts.tolist()):
-            out[p // n_labels].append((names[p % n_labels], c))
-        for row in out:
-            row.sort(key=lambda lc: (-lc[1], lc[0]))
+        label = (pairs % n_labels).tolist()
+        counts = counts.tolist()
+        out = []
+        for a, b in zip(starts, ends):
+            row = [(names[label[i]], counts[i]) for i in range(a, b)]
+            if len(row) > 1:
+                row.sort(key=lambda lc: (-lc[1], lc[0]))
+            out.append(row)
         return out
 
-    def annotators(self) -> list[list[str]]:
-        marks = self.results.marks
-        order = np.lexsort((marks.user, self.member))
-        starts = np.searchsorted(self.member[order], np.arange(len(self) + 1))
-        users = np.asarray(self.results.users.names, dtype=object)[marks.user[order]]
-        return [sorted(users[a:b]) for a, b in zip(starts[:-1], starts[1:])]
+    def annotators(self, clusters: np.ndarray) -> list[list[str]]:
+        """Per cluster of ``clusters``: its annotators' names."""
+        users = self.results.marks.user
+        order, starts, ends = self._runs(users, clusters)
+        names = np.asarray(self.results.users.names, dtype=object)[users[order]].tolist()
+        return [sorted(names[a:b]) for a, b in zip(starts.tolist(), ends.tolist())]
 
 
 def _wrap(delta: np.ndarray) -> np.ndarray:

@@ -6,6 +6,7 @@ regions, ...) can take the same rows; CSV is written atomically."""
 from __future__ import annotations
 
 import csv
+import math
 from pathlib import Path
 from typing import Iterable, Iterator, Sequence
 
@@ -23,7 +24,12 @@ CONSENSUS_COLUMNS = ("image", "label", "group", "x", "y", "ra", "dec", "x_median
 
 
 def _f(value: float, digits: int) -> str:
-    return "" if not np.isfinite(value) else f"{value:.{digits}f}"
+    return f"{value:.{digits}f}" if math.isfinite(value) else ""
+
+
+def _column(values: np.ndarray, digits: int) -> list[str]:
+    """Formatted numbers (empty for NaN); Python floats format much faster than numpy's."""
+    return [f"{v:.{digits}f}" if math.isfinite(v) else "" for v in values.tolist()]
 
 
 def consensus_table(cons: Consensus, disputed: bool) -> Table:
@@ -38,18 +44,19 @@ def consensus_table(cons: Consensus, disputed: bool) -> Table:
                                image_names[cons.image[select]]))]
 
     def rows() -> Iterator[Sequence[object]]:
-        labels = cons.label_counts()
-        annotators = cons.annotators()
-        label_names = res.labels.names
-        for c in order.tolist():
-            sky = cons.unit[c] == "arcsec"
-            yield (image_names[cons.image[c]], label_names[cons.label[c]], group_names[cons.group[c]],
-                   _f(cons.x[c], 3), _f(cons.y[c], 3), _f(cons.ra[c], 8), _f(cons.dec[c], 8),
-                   _f(cons.x_median[c], 3), _f(cons.y_median[c], 3), _f(cons.ra_median[c], 8),
-                   _f(cons.dec_median[c], 8), _f(cons.spread_arcsec[c] if sky else cons.spread_px[c], 3),
-                   cons.unit[c], _f(cons.radius[c], 3), cons.unit[c], int(cons.n[c]), int(cons.seen[c]),
-                   _f(cons.support[c], 4), "+".join(f"{name}:{n}" for name, n in labels[c]),
-                   "+".join(annotators[c]))
+        sky = cons.unit[order] == "arcsec"
+        spread = np.where(sky, cons.spread_arcsec[order], cons.spread_px[order])
+        labels = ["+".join(f"{name}:{n}" for name, n in counts) for counts in cons.label_counts(order)]
+        annotators = ["+".join(names) for names in cons.annotators(order)]
+        unit = cons.unit[order].tolist()
+        yield from zip(
+            image_names[cons.image[order]].tolist(), np.asarray(res.labels.names, dtype=object)[cons.label[order]].tolist(),
+            group_names[cons.group[order]].tolist(),
+            _column(cons.x[order], 3), _column(cons.y[order], 3), _column(cons.ra[order], 8),
+            _column(cons.dec[order], 8), _column(cons.x_median[order], 3), _column(cons.y_median[order], 3),
+            _column(cons.ra_median[order], 8), _column(cons.dec_median[order], 8), _column(spread, 3), unit,
+            _column(cons.radius[order], 3), unit, cons.n[order].tolist(), cons.seen[order].tolist(),
+            _column(cons.support[order], 4), labels, annotators)
     return CONSENSUS_COLUMNS, rows()
 
 
@@ -62,8 +69,8 @@ def categories_table(votes: CategoryVotes, image_names: Sequence[str]) -> Table:
         majority = votes.majority()
         for i, code in enumerate(votes.image.tolist()):
             top = fractions[i].max() if fractions.shape[1] else 0.0
-            yield ([image_names[code], int(votes.seen[i])] + [int(n) for n in votes.counts[i]]
-                   + [_f(f, 4) for f in fractions[i]] + [majority[i], _f(top, 4) if majority[i] else ""])
+            yield ([image_names[code], int(votes.seen[i])] + votes.counts[i].tolist()
+                   + [_f(f, 4) for f in fractions[i].tolist()] + [majority[i], _f(float(top), 4) if majority[i] else ""])
     return columns, rows()
 
 
