@@ -37,13 +37,16 @@ class CategoryVotes:
 def _category_codes(results: Results, categories: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
     """Flat (row of votes, category code) of every category chosen, unknown ones left out."""
     code = {c: i for i, c in enumerate(categories)}
-    rows, cats = [], []
-    for row, chosen in enumerate(results.votes.categories):
-        for c in chosen:
-            i = code.get(c)
-            if i is not None:
-                rows.append(row)
-                cats.append(i)
+    known: dict[tuple, list[int]] = {}
+    rows: list[int] = []
+    cats: list[int] = []
+    for row, chosen in enumerate(results.votes.categories.tolist()):
+        codes = known.get(chosen)
+        if codes is None:
+            codes = known[chosen] = [code[c] for c in chosen if c in code]
+        for c in codes:
+            rows.append(row)
+            cats.append(c)
     return np.asarray(rows, dtype=np.int64), np.asarray(cats, dtype=np.int64)
 
 

@@ -218,9 +218,12 @@ def plane(marks: Marks, groups: Names, radii: Mapping[str, Radius]) -> tuple[np.
     if len(marks) == 0:
         return np.zeros((0, 2)), np.zeros(0), np.zeros(0, dtype=bool), notes
     key = marks.image.astype(np.int64) * n_groups + marks.group
-    ukey, key_of = np.unique(key, return_inverse=True)
-    key_of = key_of.reshape(-1)
-    n_keys = len(ukey)
+    order = np.argsort(key, kind="stable")
+    first = grouping.first_of_runs(key[order])
+    starts = np.flatnonzero(first)
+    n_keys = len(starts)
+    key_of = np.empty(len(key), dtype=np.int64)
+    key_of[order] = np.cumsum(first) - 1
     has_sky = np.isfinite(marks.ra) & np.isfinite(marks.dec)
     key_all_sky = np.bincount(key_of, weights=~has_sky, minlength=n_keys) == 0
     use_sky = sky_unit[marks.group] & key_all_sky[key_of]
@@ -229,8 +232,6 @@ def plane(marks: Marks, groups: Names, radii: Mapping[str, Radius]) -> tuple[np.
         notes.append(f"group {groups[int(g)]!r}: {int(np.sum(fallback & (marks.group == g)))} marks on images "
                      f"without RA/DEC are compared in pixels with radius {radius[g]:g} px")
     # the first mark of each (image, group) is its reference point on the sky
-    order = np.argsort(key_of, kind="stable")
-    starts = np.searchsorted(key_of[order], np.arange(n_keys))
     ref = order[starts][key_of]
     u, v = marks.x.copy(), marks.y.copy()
     if use_sky.any():

@@ -122,15 +122,14 @@ class Results:
                        self.marks.take(self.marks.pass_index == 1),
                        self.votes.take(self.votes.pass_index == 1), self.sources)
 
-    def seen_pairs(self) -> np.ndarray:
-        """Sorted unique ``image * n_users + user`` of every image an annotator looked at
-        (an image row, or a mark on it)."""
-        n = max(len(self.users), 1)
-        pairs = np.concatenate([self.votes.image.astype(np.int64) * n + self.votes.user,
-                                self.marks.image.astype(np.int64) * n + self.marks.user])
-        return np.unique(pairs)
-
     def seen_count(self) -> np.ndarray:
-        """Per image code: how many annotators looked at it."""
-        pairs = self.seen_pairs()
-        return np.bincount(pairs // max(len(self.users), 1), minlength=len(self.images))
+        """Per image code: how many annotators looked at it (an image row, or a mark on it)."""
+        n_users, n_images = max(len(self.users), 1), max(len(self.images), 1)
+        if n_users * n_images <= 50_000_000:  # a flag matrix is cheaper than sorting pairs
+            seen = np.zeros((n_users, n_images), dtype=bool)
+            seen[self.votes.user, self.votes.image] = True
+            seen[self.marks.user, self.marks.image] = True
+            return seen.sum(axis=0)
+        pairs = np.unique(np.concatenate([self.votes.image.astype(np.int64) * n_users + self.votes.user,
+                                          self.marks.image.astype(np.int64) * n_users + self.marks.user]))
+        return np.bincount(pairs // n_users, minlength=n_images)
