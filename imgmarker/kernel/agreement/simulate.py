@@ -34,7 +34,7 @@ def simulate(n_annotators: int, n_images: int, marks_per_image: int, *, noise: f
     t_image = np.repeat(np.arange(n_images, dtype=np.int32), marks_per_image)
     t_group = rng.integers(0, len(groups), n_true).astype(np.int32)
     # objects on a jittered grid so that true objects never fall within a radius of each other
-    side = int(np.ceil(np.sqrt(marks_per_image)))
+    side = max(int(np.ceil(np.sqrt(marks_per_image))), 1)
     slot = np.tile(np.arange(marks_per_image), n_images)
     cell = size / side
     t_x = (slot % side + 0.3 + 0.4 * rng.random(n_true)) * cell

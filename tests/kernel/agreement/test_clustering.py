@@ -137,3 +137,11 @@ def test_bad_parameters_are_refused():
         consensus(_results([(0, 1, 1)]), {"galaxy": Radius(1)}, min_support=2)
     with pytest.raises(ValueError, match="no clustering radius for group 'galaxy'"):
         consensus(_results([(0, 1, 1)]), {})
+
+
+def test_results_without_marks_give_an_empty_consensus():
+    results, _ = simulate(3, 5, 0, false=0.0, seed=1)
+    cons, _ = consensus(results, {"1": Radius(5)})
+    assert len(cons) == 0
+    report = agreement(results, {"1": Radius(5)}, ["A", "B", "C"], True)
+    assert report.marks == [] and report.categories[0].fleiss.n == 5
