@@ -172,11 +172,11 @@ def _require(path: Path, columns: dict[str, int], names: Iterable[str]) -> None:
 def _floats(path: Path, rows: list[list[str]], index: int | None, name: str, *, required: bool) -> np.ndarray:
     if index is None:
         return np.full(len(rows), np.nan)
-    cells = [r[index].strip() for r in rows]
+    cells = [r[index] for r in rows]
     try:
-        return np.array([c if c else "nan" for c in cells], dtype=np.float64)
+        return np.array([c or "nan" for c in cells], dtype=np.float64)
     except ValueError:
-        pass
+        cells = [c.strip() for c in cells]
     for i, cell in enumerate(cells):
         try:
             float(cell or "nan")

@@ -31,12 +31,10 @@ class Names:
         return code
 
     def encode(self, values: Sequence[str]) -> np.ndarray:
-        """Codes of many values; only the distinct ones go through the dictionary."""
-        if len(values) == 0:
-            return np.zeros(0, dtype=np.int32)
-        uniques, inverse = np.unique(np.asarray(values, dtype=object), return_inverse=True)
-        mapped = np.array([self.code(str(u)) for u in uniques], dtype=np.int32)
-        return mapped[inverse.reshape(-1)]
+        """Codes of many values (a dictionary look-up each; no sorting of strings)."""
+        codes, code = self.codes, self.code
+        return np.fromiter((codes[v] if v in codes else code(v) for v in values), dtype=np.int32,
+                           count=len(values))
 
     def __len__(self) -> int:
         return len(self.names)
