@@ -1,4 +1,4 @@
 """Sub-commands of ``imgmarker``, one module each; every module has ``register(sub)``."""
 
 #: Module names under ``imgmarker.commands``, in the order ``--help`` lists them.
-COMMANDS = ("run", "demo", "validate", "init", "plugins", "schema", "info", "render")
+COMMANDS = ("run", "demo", "validate", "init", "plugins", "schema", "info", "render", "aggregate", "agreement")

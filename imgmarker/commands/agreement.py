@@ -1,0 +1,52 @@
+"""``imgmarker agreement``: how far several annotators (and each with itself) agree."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from imgmarker.commands.annotators import add_input_options, load, radii
+from imgmarker.commands.progress import ProgressBar
+
+
+def cmd_agreement(args: argparse.Namespace) -> int:
+    from imgmarker.kernel.agreement.compare import agreement
+    from imgmarker.kernel.agreement.report import write_report
+
+    bar = ProgressBar()
+    loaded = load(args, bar)
+    if loaded is None:
+        return 1
+    experiment, results, errors = loaded
+    try:
+        report = agreement(results, radii(args, experiment), experiment.categories.names(),
+                           experiment.categories.exclusive,
+                           progress=lambda d, t: bar.update(d, t, "comparing"))
+    except ValueError as exc:
+        bar.done()
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    bar.done()
+    for note in report.notes:
+        print(f"note: {note}", file=sys.stderr)
+    for c in report.categories:
+        print(f"{c.variable}: Fleiss kappa {c.fleiss.value:.3f} ({c.fleiss.n} images), "
+              f"Krippendorff alpha {c.alpha.value:.3f} ({c.alpha.n} images)")
+    target = Path(args.output) if args.output else experiment.output.directory / "agreement.html"
+    for path in write_report(report, target, f"Agreement: {experiment.name}"):
+        print(path)
+    return 1 if errors else 0
+
+
+def register(sub) -> None:
+    p = sub.add_parser("agreement", help="agreement statistics between annotators, as an HTML report",
+                       description="Fleiss' kappa, Krippendorff's alpha and pairwise Cohen's kappa for image "
+                                   "categories; one-to-one matched marks (precision, recall, F1, median "
+                                   "offset) per group and pair of annotators; the same within each annotator "
+                                   "between the first pass and the consistency repeat. Writes REPORT (HTML) "
+                                   "and, beside it, the numbers as JSON and CSV.")
+    add_input_options(p)
+    p.add_argument("-o", "--output", metavar="REPORT",
+                   help="HTML report to write (default: <output directory>/agreement.html)")
+    p.set_defaults(func=cmd_agreement)

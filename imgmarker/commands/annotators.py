@@ -1,0 +1,75 @@
+"""What ``aggregate`` and ``agreement`` share: loading the experiment and the results
+of its annotators, reporting every input problem, and the clustering radius options."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from imgmarker.commands.common import add_plugin_options, add_trust_option, plugin_host, report_plugin_problems
+from imgmarker.commands.progress import ProgressBar
+
+
+def add_input_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("experiment", help="experiment.yaml")
+    p.add_argument("results", nargs="*", help="result folders or exported CSV files of the annotators "
+                                             "(default: the experiment's output directory)")
+    p.add_argument("--radius", type=float, metavar="R",
+                   help="marks within R of each other count as the same object (default: half of each "
+                        "group's marker size, in its unit)")
+    p.add_argument("--unit", choices=("px", "arcsec"),
+                   help="unit of --radius (default: each group's size unit); arcsec needs RA/DEC in the results")
+    add_plugin_options(p)
+    add_trust_option(p)
+
+
+def radii(args: argparse.Namespace, experiment) -> dict:
+    from imgmarker.kernel.agreement.clustering import Radius, default_radii
+
+    out = default_radii(experiment.groups)
+    if args.radius is not None:
+        out = {name: Radius(args.radius, args.unit or r.unit) for name, r in out.items()}
+    elif args.unit:
+        out = {name: Radius(r.value, args.unit) for name, r in out.items()}
+    return out
+
+
+def load(args: argparse.Namespace, bar: ProgressBar):
+    """(experiment, results, number of input errors), or None after printing why."""
+    from imgmarker.kernel.agreement.loader import Expected, load_results
+    from imgmarker.kernel.discovery import discover
+    from imgmarker.kernel.experiment import load_experiment
+    from imgmarker.kernel.problems import ExperimentError
+
+    path = Path(args.experiment)
+    host = plugin_host(args, path)
+    report_plugin_problems(host)
+    try:
+        experiment = load_experiment(path, host.registry)
+    except ExperimentError as exc:
+        print(exc, file=sys.stderr)
+        return None
+    except OSError as exc:
+        print(f"{path}: {exc.strerror or exc}", file=sys.stderr)
+        return None
+    names = discover(experiment.images, host.registry.image_suffixes()).names
+    if not names:
+        print(f"{path}: warning: no images of the experiment were found, so image names in the results "
+              "are not checked", file=sys.stderr)
+    expected = Expected(images=names or None, groups=experiment.group_names,
+                        categories=experiment.categories.names(), name=f"{path.name} ({experiment.name!r})")
+    sources = args.results or [experiment.output.directory]
+    bar.step("reading")
+    results, problems = load_results(sources, expected, progress=lambda d, t: bar.update(d, t, "reading"))
+    bar.done()
+    for problem in problems:
+        print(f"{'error' if problem.is_error else 'warning'}: {problem}".replace(": warning: ", ": "),
+              file=sys.stderr)
+    errors = sum(p.is_error for p in problems)
+    if not len(results.users):
+        print(f"error: no annotator results could be read from {', '.join(map(str, sources))}", file=sys.stderr)
+        return None
+    print(f"{len(results.users)} annotators, {len(results.marks)} marks, {len(results.votes)} image rows",
+          file=sys.stderr)
+    return experiment, results, errors

@@ -1,0 +1,330 @@
+"""Reading annotators' exported CSV files into :class:`Results`.
+
+Each annotator exports ``<user>_marks.csv`` (date, image, group, label, x, y, RA, DEC,
+frame, time, pass) and ``<user>_images.csv`` (image, RA, DEC, categories joined by
+``+``, comment, favorite, seen time, pass). Only ``image`` (and ``group``, ``x``, ``y`` for
+marks) are required, so older or hand-made files still load. Every problem names the
+file (and line), and a bad file skips that annotator instead of stopping the run.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Iterable, Sequence
+
+import numpy as np
+
+from imgmarker.kernel.agreement.tables import ImageVotes, Marks, Names, Results
+
+MARKS_SUFFIX = "_marks.csv"
+IMAGES_SUFFIX = "_images.csv"
+STORE_SUFFIXES = (".sqlite", ".sqlite3", ".db")
+
+#: Accepted spellings of each column, after lower-casing and turning spaces/dashes into '_'.
+ALIASES = {
+    "image": ("image", "image_name", "file", "filename"),
+    "group": ("group", "group_name"),
+    "label": ("label",),
+    "x": ("x",),
+    "y": ("y",),
+    "ra": ("ra", "ra_deg"),
+    "dec": ("dec", "dec_deg"),
+    "pass": ("pass", "pass_index"),
+    "categories": ("categories", "category"),
+    "comment": ("comment", "comments"),
+    "favorite": ("favorite", "favourite"),
+}
+
+
+class ResultsError(Exception):
+    """A result file or folder cannot be used; the message names it."""
+
+    def __init__(self, path: Path, message: str, line: int | None = None):
+        self.path, self.line, self.message = Path(path), line, message
+        where = f"{path}:{line}" if line else str(path)
+        super().__init__(f"{where}: {message}")
+
+
+@dataclass(frozen=True)
+class InputProblem:
+    path: Path
+    message: str
+    severity: str = "error"
+    line: int | None = None
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}" if self.line else str(self.path)
+        return f"{where}: {'warning: ' if self.severity == 'warning' else ''}{self.message}"
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity == "error"
+
+
+@dataclass(frozen=True)
+class ResultFiles:
+    user: str
+    marks: Path | None
+    images: Path | None
+
+    @property
+    def paths(self) -> tuple[Path, ...]:
+        return tuple(p for p in (self.marks, self.images) if p is not None)
+
+
+def _user_of(path: Path) -> tuple[str, str] | None:
+    name = path.name
+    for suffix, kind in ((MARKS_SUFFIX, "marks"), (IMAGES_SUFFIX, "images")):
+        if name.endswith(suffix) and len(name) > len(suffix):
+            return name[: -len(suffix)], kind
+    return None
+
+
+def find_result_files(paths: Sequence[Path | str]) -> tuple[list[ResultFiles], list[InputProblem]]:
+    """Annotators found in result folders (searched recursively) or named CSV files.
+    A CSV file brings its companion (marks <-> images) from the same folder."""
+    found: dict[str, dict[str, Path]] = {}
+    problems: list[InputProblem] = []
+
+    def add(user: str, kind: str, path: Path) -> None:
+        entry = found.setdefault(user, {})
+        other = entry.get(kind)
+        if other is not None and other.resolve() != path.resolve():
+            problems.append(InputProblem(path, f"annotator {user!r} appears twice (also {other}); "
+                                               "this file is ignored"))
+            return
+        entry[kind] = path
+
+    for raw in paths:
+        path = Path(raw)
+        if not path.exists():
+            problems.append(InputProblem(path, "no such result folder or file"))
+        elif path.is_dir():
+            files = sorted(p for p in path.rglob("*.csv") if not any(s.startswith(".") for s in p.parts[-2:]))
+            hits = [(p, _user_of(p)) for p in files]
+            hits = [(p, u) for p, u in hits if u is not None]
+            if not hits:
+                stores = [p.name for p in path.rglob("*") if p.suffix.lower() in STORE_SUFFIXES]
+                hint = (f" (found the store {', '.join(stores)}: export it to CSV first)" if stores else "")
+                problems.append(InputProblem(path, f"no '*{MARKS_SUFFIX}' or '*{IMAGES_SUFFIX}' files in "
+                                                   f"this folder{hint}"))
+            for p, (user, kind) in hits:
+                add(user, kind, p)
+        else:
+            hit = _user_of(path)
+            if hit is None:
+                problems.append(InputProblem(path, f"not a result file: expected a name ending in "
+                                                   f"{MARKS_SUFFIX!r} or {IMAGES_SUFFIX!r}"))
+                continue
+            user, kind = hit
+            add(user, kind, path)
+            other_kind, other_suffix = ("images", IMAGES_SUFFIX) if kind == "marks" else ("marks", MARKS_SUFFIX)
+            companion = path.with_name(user + other_suffix)
+            if companion.is_file() and other_kind not in found[user]:
+                add(user, other_kind, companion)
+    files = [ResultFiles(u, k.get("marks"), k.get("images")) for u, k in sorted(found.items())]
+    return files, problems
+
+
+def _key(name: str) -> str:
+    return name.strip().lower().replace(" ", "_").replace("-", "_")
+
+
+def _read_rows(path: Path) -> tuple[dict[str, int], list[list[str]]]:
+    """Header (canonical name -> column) and data rows, or :class:`ResultsError`."""
+    try:
+        with open(path, newline="", encoding="utf-8-sig") as handle:
+            rows = list(csv.reader(handle))
+    except UnicodeDecodeError as exc:
+        raise ResultsError(path, f"not a UTF-8 text file ({exc.reason} at byte {exc.start})") from exc
+    except csv.Error as exc:
+        raise ResultsError(path, f"not a valid CSV file: {exc}") from exc
+    except OSError as exc:
+        raise ResultsError(path, f"cannot be read: {exc.strerror or exc}") from exc
+    if not rows:
+        raise ResultsError(path, "empty file (no header line)")
+    header = [_key(h) for h in rows[0]]
+    columns: dict[str, int] = {}
+    for canonical, spellings in ALIASES.items():
+        for i, h in enumerate(header):
+            if h in spellings:
+                columns[canonical] = i
+                break
+    for i, h in enumerate(header):
+        columns.setdefault(h, i)
+    data = rows[1:]
+    width = len(header)
+    for i, row in enumerate(data):
+        if len(row) != width and any(cell.strip() for cell in row):
+            raise ResultsError(path, f"{len(row)} fields where the header has {width}", line=i + 2)
+    return columns, [r for r in data if len(r) == width]
+
+
+def _require(path: Path, columns: dict[str, int], names: Iterable[str]) -> None:
+    missing = [n for n in names if n not in columns]
+    if missing:
+        raise ResultsError(path, f"missing column{'s' * (len(missing) > 1)} {', '.join(missing)} "
+                                 f"(columns found: {', '.join(columns) or 'none'})", line=1)
+
+
+def _floats(path: Path, rows: list[list[str]], index: int | None, name: str, *, required: bool) -> np.ndarray:
+    if index is None:
+        return np.full(len(rows), np.nan)
+    cells = [r[index] for r in rows]
+    try:
+        return np.array([c or "nan" for c in cells], dtype=np.float64)
+    except ValueError:
+        cells = [c.strip() for c in cells]
+    for i, cell in enumerate(cells):
+        try:
+            float(cell or "nan")
+        except ValueError:
+            raise ResultsError(path, f"column {name}: {cell!r} is not a number", line=i + 2) from None
+    raise ResultsError(path, f"column {name}: unreadable numbers")  # pragma: no cover
+
+
+def _passes(path: Path, rows: list[list[str]], index: int | None) -> np.ndarray:
+    if index is None:
+        return np.ones(len(rows), dtype=np.int8)
+    values = _floats(path, rows, index, "pass", required=False)
+    values = np.where(np.isnan(values), 1, values)
+    bad = np.flatnonzero((values != 1) & (values != 2))
+    if bad.size:
+        raise ResultsError(path, f"column pass: {rows[bad[0]][index]!r} is not 1 or 2", line=int(bad[0]) + 2)
+    return values.astype(np.int8)
+
+
+def read_marks(path: Path, user: int, images: Names, groups: Names, labels: Names) -> Marks:
+    columns, rows = _read_rows(path)
+    _require(path, columns, ("image", "group", "x", "y"))
+    x = _floats(path, rows, columns["x"], "x", required=True)
+    y = _floats(path, rows, columns["y"], "y", required=True)
+    bad = np.flatnonzero(~np.isfinite(x) | ~np.isfinite(y))
+    if bad.size:
+        raise ResultsError(path, "x and y must be finite numbers", line=int(bad[0]) + 2)
+    group_col = [r[columns["group"]] for r in rows]
+    label_col = columns.get("label")
+    label_names = [r[label_col] if label_col is not None and r[label_col] else g for r, g in zip(rows, group_col)]
+    return Marks(
+        user=np.full(len(rows), user, dtype=np.int32),
+        image=images.encode([r[columns["image"]] for r in rows]),
+        group=groups.encode(group_col),
+        label=labels.encode(label_names),
+        x=x, y=y,
+        ra=_floats(path, rows, columns.get("ra"), "RA", required=False),
+        dec=_floats(path, rows, columns.get("dec"), "DEC", required=False),
+        pass_index=_passes(path, rows, columns.get("pass")),
+    )
+
+
+def _truthy(value: str) -> bool:
+    return value.strip().lower() in ("1", "true", "yes", "y", "t")
+
+
+def read_images(path: Path, user: int, images: Names) -> ImageVotes:
+    columns, rows = _read_rows(path)
+    _require(path, columns, ("image",))
+    get = {name: columns.get(name) for name in ("categories", "comment", "favorite")}
+    n = len(rows)
+    cats = np.empty(n, dtype=object)
+    cats[:] = [tuple(c for c in r[get["categories"]].split("+") if c.strip()) if get["categories"] is not None
+               else () for r in rows]
+    comments = np.array([r[get["comment"]] if get["comment"] is not None else "" for r in rows] or [], dtype=object)
+    return ImageVotes(
+        user=np.full(n, user, dtype=np.int32),
+        image=images.encode([r[columns["image"]] for r in rows]),
+        categories=cats,
+        comment=comments.reshape(n),
+        favorite=np.array([_truthy(r[get["favorite"]]) if get["favorite"] is not None else False for r in rows],
+                          dtype=bool).reshape(n),
+        pass_index=_passes(path, rows, columns.get("pass")),
+    )
+
+
+@dataclass(frozen=True)
+class Expected:
+    """What the experiment allows; ``None`` fields are not checked."""
+
+    images: Sequence[str] | None = None
+    groups: Sequence[str] | None = None
+    categories: Sequence[str] | None = None
+    name: str = "the experiment"
+
+
+def _check(files: ResultFiles, marks: Marks, votes: ImageVotes, names: Results,
+           expected: Expected, problems: list[InputProblem]) -> tuple[Marks, ImageVotes] | None:
+    """Drop rows that do not belong to the experiment; ``None`` when nothing does."""
+    where = files.marks or files.images
+    if expected.images is not None:
+        known = np.zeros(len(names.images), dtype=bool)
+        known[: len(expected.images)] = True  # the experiment's names were coded first
+        used = np.unique(np.concatenate([marks.image, votes.image]))
+        unknown = used[~known[used]]
+        if used.size and unknown.size == used.size:
+            sample = ", ".join(repr(names.images[int(c)]) for c in unknown[:3])
+            raise ResultsError(where, f"results of a different experiment? none of the {used.size} images "
+                                      f"named here ({sample}{', ...' if unknown.size > 3 else ''}) is an image "
+                                      f"of {expected.name}")
+        if unknown.size:
+            sample = ", ".join(repr(names.images[int(c)]) for c in unknown[:3])
+            problems.append(InputProblem(where, f"{unknown.size} image name(s) are not images of "
+                                                f"{expected.name} and are ignored: {sample}"
+                                                f"{', ...' if unknown.size > 3 else ''}", "warning"))
+            marks = marks.take(known[marks.image])
+            votes = votes.take(known[votes.image])
+    if expected.groups is not None and len(marks):
+        allowed = np.zeros(len(names.groups), dtype=bool)
+        allowed[[names.groups.code(g) for g in expected.groups]] = True
+        bad = np.unique(marks.group[~allowed[marks.group]])
+        if bad.size:
+            problems.append(InputProblem(files.marks, "marks of unknown group(s) "
+                                         + ", ".join(repr(names.groups[int(g)]) for g in bad)
+                                         + f" are ignored (groups of {expected.name}: "
+                                         + ", ".join(expected.groups) + ")", "warning"))
+            marks = marks.take(allowed[marks.group])
+    if expected.categories is not None and len(votes):
+        allowed_cats = set(expected.categories)
+        unknown_cats = sorted({c for cats in votes.categories for c in cats} - allowed_cats)
+        if unknown_cats:
+            problems.append(InputProblem(files.images, f"unknown categor{'ies' if len(unknown_cats) > 1 else 'y'} "
+                                         + ", ".join(map(repr, unknown_cats)) + " ignored (categories of "
+                                         + f"{expected.name}: {', '.join(expected.categories)})", "warning"))
+            cleaned = np.empty(len(votes), dtype=object)
+            cleaned[:] = [tuple(c for c in cats if c in allowed_cats) for cats in votes.categories]
+            votes.categories = cleaned
+    return marks, votes
+
+
+def load_results(paths: Sequence[Path | str], expected: Expected | None = None,
+                 progress: Callable[[int, int], None] | None = None) -> tuple[Results, list[InputProblem]]:
+    """Load every annotator found under ``paths``. Annotators whose files are broken or
+    belong to another experiment are left out and reported in the problems."""
+    expected = expected or Expected()
+    files, problems = find_result_files(paths)
+    results = Results(Names(), Names(expected.images or ()), Names(expected.groups or ()), Names(),
+                      Marks(), ImageVotes())
+    mark_parts: list[Marks] = []
+    vote_parts: list[ImageVotes] = []
+    for done, entry in enumerate(files):
+        if progress is not None:
+            progress(done, len(files))
+        user = len(results.users)
+        try:
+            marks = read_marks(entry.marks, user, results.images, results.groups, results.labels) if entry.marks else Marks()
+            votes = read_images(entry.images, user, results.images) if entry.images else ImageVotes()
+            marks, votes = _check(entry, marks, votes, results, expected, problems)
+        except ResultsError as exc:
+            problems.append(InputProblem(exc.path, f"{exc.message} (annotator {entry.user!r} left out)",
+                                         line=exc.line))
+            continue
+        results.users.code(entry.user)
+        results.sources[entry.user] = entry.paths
+        mark_parts.append(marks)
+        vote_parts.append(votes)
+    if progress is not None:
+        progress(len(files), len(files))
+    results.marks = Marks.concat(mark_parts)
+    results.votes = ImageVotes.concat(vote_parts)
+    return results, problems
