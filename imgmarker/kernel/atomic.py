@@ -9,6 +9,8 @@ import tempfile
 from pathlib import Path
 from typing import IO, Iterator
 
+SHARED_MODE = 0o644
+
 
 @contextlib.contextmanager
 def atomic_write(target: Path | str, mode: str = "w", *, encoding: str | None = "utf-8",
@@ -16,6 +18,7 @@ def atomic_write(target: Path | str, mode: str = "w", *, encoding: str | None = 
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    os.chmod(tmp, SHARED_MODE)  # mkstemp makes 0600; results are meant to be shared
     binary = "b" in mode
     try:
         with os.fdopen(fd, mode, encoding=None if binary else encoding, newline=None if binary else newline) as handle:
