@@ -1,4 +1,4 @@
 """Sub-commands of ``imgmarker``, one module each; every module has ``register(sub)``."""
 
 #: Module names under ``imgmarker.commands``, in the order ``--help`` lists them.
-COMMANDS = ("validate", "init", "plugins", "schema")
+COMMANDS = ("validate", "init", "plugins", "schema", "export")
