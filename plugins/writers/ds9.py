@@ -77,7 +77,7 @@ def write(context) -> None:
     marks = list(context.marks())
     with context.atomic_write(f"{context.user}_regions.reg") as handle:
         handle.write(HEADER)
-        handle.write(f"# imgmarker marks of {context.user}; each region is tagged with its group and image\n")
+        handle.write(f"# imgmarker marks of {context.user}, each region tagged with its group and image\n")
         handle.writelines(region_lines(marks, context, tag_image=True))
     if not context.config.get("per_image"):
         return

@@ -1,6 +1,8 @@
 """A VOTable of marks with units and UCDs, for TOPCAT, astropy and VO tools.
 
-Sky positions are masked (empty) for marks on images without a WCS.
+Sky positions are masked (empty) for marks on images without a WCS. The rows are
+serialized as BINARY2, which keeps every string (leading spaces, newlines) and every
+float bit for bit; TABLEDATA readers strip cell whitespace.
 """
 
 from __future__ import annotations
@@ -62,7 +64,7 @@ def write(context) -> None:
     for field in resource_table.fields:
         field.ucd = COLUMNS[field.name][2]
     with context.atomic_write(f"{context.user}_marks.xml", "wb") as handle:
-        votable.to_xml(handle)
+        votable.to_xml(handle, tabledata_format="binary2")
 
 
 @imgmarker.hookimpl
