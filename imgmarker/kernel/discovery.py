@@ -7,6 +7,7 @@ which stays valid when the campaign folder is zipped and moved.
 
 from __future__ import annotations
 
+import fnmatch
 import os
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -53,11 +54,14 @@ def _scan(directory: Path, recursive: bool) -> Iterable[str]:
 
 
 def _match(name: str, patterns: Sequence[str], recursive: bool) -> bool:
-    path = PurePosixPath(name)
+    base = name.rsplit("/", 1)[-1]
     for pattern in patterns:
-        if path.match(pattern):
-            if recursive or "/" in pattern or "/" not in name:
+        if "/" not in pattern:
+            # PurePosixPath.match of a one-part pattern is fnmatchcase of the last part
+            if (recursive or "/" not in name) and fnmatch.fnmatchcase(base, pattern):
                 return True
+        elif PurePosixPath(name).match(pattern):
+            return True
     return False
 
 

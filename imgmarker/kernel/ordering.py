@@ -27,6 +27,15 @@ def _shuffle(items: list, rng: random.Random) -> list:
     return items
 
 
+def _pick(items: list, count: int, rng: random.Random) -> list:
+    """``count`` items drawn without replacement: the first steps of a Fisher-Yates."""
+    n = len(items)
+    for i in range(count):
+        j = i + int(rng.random() * (n - i))
+        items[i], items[j] = items[j], items[i]
+    return items[:count]
+
+
 def order_images(names: Sequence[str], mode: str, seed: int, user: str) -> list[str]:
     """``names`` in presentation order for ``user``."""
     items = sorted(names)
@@ -57,7 +66,7 @@ def with_repeats(order: Sequence[str], fraction: float, seed: int, min_gap: int)
     if count == 0:
         return sequence
     rng = random.Random(derive_seed("repeats", seed))
-    chosen = _shuffle(sorted(order), rng)[:count]
+    chosen = _pick(sorted(order), count, rng)
     position = {name: i for i, name in enumerate(order)}
     # Insert each repeat before first-pass slot t (t == n: at the end); every first-pass
     # image between the original and the repeat counts towards the gap.

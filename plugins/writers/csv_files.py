@@ -1,5 +1,8 @@
 """CSV outputs: marks, images and favourites of one annotator.
 
+``<user>_images.csv`` has a row per image (and pass) that was seen or given a
+category, comment or favourite; images never reached have no row.
+
 Plain RFC 4180 CSV (UTF-8, fields with commas, quotes or newlines quoted, quotes
 doubled) so pandas, astropy and spreadsheets read back exactly what was stored.
 Floats are written with ``repr`` (shortest exact form); missing values are empty.
@@ -31,27 +34,28 @@ def write_marks(context) -> None:
         out = _writer(handle)
         out.writerow(MARK_COLUMNS)
         out.writerows(
-            (m.time[:10], m.image, m.group, m.label, m.x, m.y, _cell(m.ra), _cell(m.dec), m.frame, m.time,
-             m.pass_index)
+            (m.time[:10], m.image, m.group, m.label, m.x, m.y, "" if m.ra is None else m.ra,
+             "" if m.dec is None else m.dec, m.frame, m.time, m.pass_index)
             for m in context.marks())
 
 
 def write_images(context) -> None:
-    favorites: dict[str, Any] = {}
+    rows = list(context.images())
     with context.atomic_write(f"{context.user}_images.csv") as handle:
         out = _writer(handle)
         out.writerow(IMAGE_COLUMNS)
-        for row in context.images():
-            out.writerow((row.image, _cell(row.ra), _cell(row.dec), "+".join(row.categories), row.comment,
-                          int(row.favorite), _cell(row.seen_time), row.pass_index))
-            if row.favorite and row.image not in favorites:
-                favorites[row.image] = row
+        out.writerows(
+            (r.image, _cell(r.ra), _cell(r.dec), "+".join(r.categories), r.comment, int(r.favorite),
+             _cell(r.seen_time), r.pass_index)
+            for r in rows)
+    favorites: dict[str, Any] = {}
+    for r in rows:
+        if r.favorite:
+            favorites.setdefault(r.image, r)
     with context.atomic_write(f"{context.user}_favorites.csv") as handle:
         out = _writer(handle)
         out.writerow(FAVORITE_COLUMNS)
-        for name in sorted(favorites):
-            row = favorites[name]
-            out.writerow((row.image, _cell(row.ra), _cell(row.dec), row.comment))
+        out.writerows((r.image, _cell(r.ra), _cell(r.dec), r.comment) for _, r in sorted(favorites.items()))
 
 
 def write(context) -> None:
