@@ -115,7 +115,8 @@ def _sequence(store: Store, experiment: Any, user: str, names: Sequence[str]) ->
                      f"the experiment now says {order.mode}, seed {order.seed}")
     present = set(names)
     known = {name for name, _ in stored}
-    added = [name for name in names if name not in known]
+    fresh = present - known
+    added = [name for name in names if name in fresh] if fresh else []
     if added:
         new_keys = [(name, 1) for name in order_images(added, order.mode, order.seed, user)]
         store.append_sequence(new_keys)
@@ -126,7 +127,7 @@ def _sequence(store: Store, experiment: Any, user: str, names: Sequence[str]) ->
         shown = ", ".join(vanished[:5]) + (", ..." if len(vanished) > 5 else "")
         notes.append(f"{len(vanished)} image{'s' * (len(vanished) != 1)} no longer found "
                      f"(their records are kept): {shown}")
-    keys = [key for key in stored if key[0] in present]
+    keys = [key for key in stored if key[0] in present] if vanished else stored
     return keys, vanished, notes
 
 
@@ -148,9 +149,9 @@ class Session:
         self.export_problems: list[str] = []
         self._key_set = set(keys)
         self._seen = store.seen_keys()
-        self._counts = store.mark_counts()
-        self._seen_count = sum(1 for k in self._seen if k in self._key_set)
-        self._marked_count = sum(1 for k, n in self._counts.items() if n and k in self._key_set)
+        self._seen_count = len(self._seen & self._key_set)
+        self._counts: dict[Key, int] | None = None  # counted on first use: opening stays fast
+        self._marked_count = 0
         self._sky = SkyLocator(self.registry, experiment.images.max_pixels, store.put_geometries)
         self._closed = False
         self.index = next((i for i, k in enumerate(keys) if k not in self._seen), 0)
@@ -285,8 +286,15 @@ class Session:
         entry = self._entry(entry)
         return self.store.image_state(entry.name, entry.pass_index)
 
+    def _mark_counts(self) -> dict[Key, int]:
+        if self._counts is None:
+            self._counts = self.store.mark_counts()
+            self._marked_count = len({k for k, n in self._counts.items() if n} & self._key_set)
+        return self._counts
+
     @property
     def progress(self) -> Progress:
+        self._mark_counts()
         total = len(self.entries)
         return Progress(self._seen_count, total, self._marked_count, total - self._seen_count)
 
@@ -311,9 +319,12 @@ class Session:
         self._touch()
 
     def _count(self, key: Key, delta: int) -> None:
-        before = self._counts.get(key, 0)
+        counts = self._counts
+        if counts is None:  # not counted yet: the first count will include this change
+            return
+        before = counts.get(key, 0)
         after = before + delta
-        self._counts[key] = after
+        counts[key] = after
         if key in self._key_set and (before == 0) != (after == 0):
             self._marked_count += 1 if after else -1
 

@@ -75,6 +75,26 @@ def test_navigation_and_next_unseen(tmp_path, host):
         assert s.progress.seen == 4 and s.progress.remaining == 0
 
 
+def test_progress_counts_marked_images_across_undo_and_restart(tmp_path, host):
+    exp = load(make_campaign(tmp_path, n=3), host)
+    with Session.open(exp, user="ana", host=host, export_delay=None) as s:
+        a = s.add_mark(1, 1, "1").mark  # before progress was ever asked for
+        s.add_mark(2, 2, "1")
+        assert s.progress.marked == 1
+        s.go_to(1)
+        b = s.add_mark(1, 1, "1").mark
+        assert s.progress.marked == 2
+        s.remove_mark(b.id)
+        assert s.progress.marked == 1
+        s.undo()
+        assert s.progress.marked == 2
+    with Session.open(exp, user="ana", host=host, export_delay=None) as s:
+        s.go_to(0)
+        s.remove_mark(a.id)
+        assert s.progress.marked == 2  # image 0 still has its second mark
+        assert s.progress == type(s.progress)(seen=3, total=3, marked=2, remaining=0)  # 2 was left
+
+
 def test_files_added_later_join_the_end_and_vanished_ones_keep_their_records(tmp_path, host):
     exp_path = make_campaign(tmp_path, "order: {mode: shuffled, seed: 3}\n", n=8)
     exp = load(exp_path, host)

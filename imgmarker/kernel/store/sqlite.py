@@ -184,7 +184,7 @@ class SqliteStore(Store):
     def sequence(self) -> list[Key]:
         keys: list[Key] = []
         for (text,) in self._query("SELECT entries FROM sequence ORDER BY chunk"):
-            keys.extend((name, p) for name, p in json.loads(text))
+            keys.extend(map(tuple, json.loads(text)))
         return keys
 
     def append_sequence(self, keys: Iterable[Key]) -> None:
