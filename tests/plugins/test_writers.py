@@ -169,3 +169,45 @@ def test_export_command_regenerates_files_from_the_store(campaign):
                               "--user", "bob"], capture_output=True, text=True)
     assert missing.returncode == 1
     assert "bob.imgmarker.sqlite: no annotation database here" in missing.stderr
+
+
+def test_every_writer_copes_with_an_empty_campaign(tmp_path, host):
+    import pandas as pd
+    from astropy.io.votable import parse
+    from regions import Regions
+
+    exp = load(make_campaign(tmp_path, BODY, n=1), host)
+    with Session.open(exp, user="ana", host=host, export_delay=None) as s:
+        s.export()
+    out = tmp_path / "results"
+    assert len(pd.read_csv(out / "ana_marks.csv")) == 0
+    assert len(parse(str(out / "ana_marks.xml")).get_first_table().to_table()) == 0
+    assert len(Regions.read(str(out / "ana_regions.reg"), format="ds9")) == 0
+
+
+def test_ds9_per_image_files_and_marks_without_known_height(tmp_path, host):
+    from regions import PointPixelRegion, PointSkyRegion, Regions
+
+    body = BODY + "plugins: {ds9: {per_image: true}}\n"
+    exp = load(make_campaign(tmp_path, body, n=1, wcs=True), host)
+    write_image(tmp_path / "images" / "flat.npy", height=25, width=10)
+    (tmp_path / "images" / "gone.bad").write_bytes(b"")
+    with Session.open(exp, user="ana", host=host, export_delay=None) as s:
+        position = {e.name: e.position for e in s.entries}
+        s.go_to(position["img_wcs000.npy"])
+        sky = s.add_mark(3.0, 4.0, "BCG").mark
+        s.go_to(position["flat.npy"])
+        flat = s.add_mark(2.5, 0.0, "BCG").mark
+        s.go_to(position["gone.bad"])
+        lost = s.add_mark(1.0, 1.0, "BCG").mark
+        s.export(["ds9"])
+    out = tmp_path / "results"
+    one = Regions.read(str(out / "ana_ds9" / "img_wcs000.npy.reg"), format="ds9")
+    assert len(one) == 1 and isinstance(one[0], PointSkyRegion)
+    assert (one[0].center.ra.deg, one[0].center.dec.deg) == (sky.ra, sky.dec)
+    two = Regions.read(str(out / "ana_ds9" / "flat.npy.reg"), format="ds9")
+    assert isinstance(two[0], PointPixelRegion) and (two[0].center.x, two[0].center.y) == (2.5, 24.0)
+    text = (out / "ana_regions.reg").read_text(encoding="utf-8")
+    assert f"# mark {lost.id} on gone.bad: no sky position and the image height is unknown" in text
+    assert "point(3.5,25.0)" in text  # DS9 image coordinates: 1-based, y up
+    assert flat.y == 0.0
