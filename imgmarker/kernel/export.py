@@ -23,6 +23,21 @@ from imgmarker.kernel.store.base import Store
 log = logging.getLogger("imgmarker.export")
 
 DEFAULT_DELAY = 2.0
+STALE_AFTER = 600.0  # seconds; an export never takes this long, a killed one leaves its file
+
+
+def remove_stale_temporaries(output_dir: Path, user: str, *, older_than: float = STALE_AFTER) -> list[Path]:
+    """Delete half-written temporary files that a killed export left behind."""
+    removed = []
+    now = time.time()
+    for path in list(output_dir.glob(f".{user}_*.tmp")) + list(output_dir.glob(f"{user}_*/**/.*.tmp")):
+        try:
+            if now - path.stat().st_mtime > older_than:
+                path.unlink()
+                removed.append(path)
+        except OSError:
+            continue
+    return removed
 
 
 @dataclass

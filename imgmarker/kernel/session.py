@@ -24,7 +24,7 @@ from typing import Any, Iterator, Sequence, overload
 
 from imgmarker.kernel import undo as changes
 from imgmarker.kernel.discovery import discover
-from imgmarker.kernel.export import DEFAULT_DELAY, BackgroundExporter, run_writers
+from imgmarker.kernel.export import DEFAULT_DELAY, BackgroundExporter, remove_stale_temporaries, run_writers
 from imgmarker.kernel.images import Image, ImageReadError, open_image
 from imgmarker.kernel.marks import ImageEntry, ImageState, Mark, MarkResult, Progress
 from imgmarker.kernel.ordering import order_images, with_repeats
@@ -104,11 +104,13 @@ def _sequence(store: Store, experiment: Any, user: str, names: Sequence[str]) ->
     if not stored:
         ordered = order_images(names, order.mode, order.seed, user)
         keys = with_repeats(ordered, consistency.fraction, consistency.seed, consistency.min_gap)
-        store.append_sequence(keys)
-        store.set_meta("order", {"mode": order.mode, "seed": order.seed, "user": user})
-        store.set_meta("consistency", {"fraction": consistency.fraction, "seed": consistency.seed,
-                                       "min_gap": consistency.min_gap, "images": len(names)})
-        return keys, [], notes
+        created = store.create_sequence(keys)
+        if created is keys:
+            store.set_meta("order", {"mode": order.mode, "seed": order.seed, "user": user})
+            store.set_meta("consistency", {"fraction": consistency.fraction, "seed": consistency.seed,
+                                           "min_gap": consistency.min_gap, "images": len(names)})
+            return keys, [], notes
+        stored = created
     meta = store.get_meta("order", {})
     if meta and (meta.get("mode"), meta.get("seed")) != (order.mode, order.seed):
         notes.append(f"the stored order ({meta.get('mode')}, seed {meta.get('seed')}) is kept; "
@@ -180,6 +182,7 @@ class Session:
         output_dir = Path(output) if output is not None else experiment.output.directory
         output_dir.mkdir(parents=True, exist_ok=True)
         found = discover(experiment.images, host.registry.image_suffixes())
+        remove_stale_temporaries(output_dir, user)
         store = SqliteStore.open(database_path(output_dir, user))
         try:
             keys, vanished, notes = _sequence(store, experiment, user, found.names)

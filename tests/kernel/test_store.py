@@ -123,3 +123,28 @@ def test_kernel_session_imports_no_qt(tmp_path):
             "imgmarker_plugins.writers.ds9, imgmarker_plugins.writers.votable; print('ok')")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.stdout.strip() == "ok", result.stderr
+
+
+def test_stale_temporary_files_of_killed_exports_are_removed(tmp_path, host):
+    import os
+
+    exp = load(make_campaign(tmp_path, n=1), host)
+    out = tmp_path / "results"
+    out.mkdir()
+    stale = out / ".ana_marks.csv.k2j3.tmp"
+    fresh = out / ".ana_images.csv.x9.tmp"
+    other = out / ".bob_marks.csv.a1.tmp"
+    for path in (stale, fresh, other):
+        path.write_text("half")
+    os.utime(stale, (1, 1))
+    os.utime(other, (1, 1))
+    Session.open(exp, user="ana", host=host, export_delay=None).close()
+    assert not stale.exists() and fresh.exists() and other.exists()
+
+
+def test_second_process_creating_the_sequence_keeps_the_first(tmp_path):
+    store = SqliteStore.open(tmp_path / "a.sqlite")
+    first = [("a", 1), ("b", 1)]
+    assert store.create_sequence(first) is first
+    assert store.create_sequence([("b", 1), ("a", 1)]) == first
+    store.close()

@@ -41,6 +41,11 @@ class Store(abc.ABC):
     def append_sequence(self, keys: Iterable[Key]) -> None: ...
 
     @abc.abstractmethod
+    def create_sequence(self, keys: Iterable[Key]) -> list[Key]:
+        """Store ``keys`` as the sequence unless one exists (another process may have
+        been first); returns the stored sequence."""
+
+    @abc.abstractmethod
     def get_meta(self, key: str, default: Any = None) -> Any: ...
 
     @abc.abstractmethod

@@ -192,6 +192,15 @@ class SqliteStore(Store):
         with self._tx() as conn:
             conn.execute("INSERT INTO sequence(entries) VALUES (?)", (text,))
 
+    def create_sequence(self, keys: Iterable[Key]) -> list[Key]:
+        keys = keys if isinstance(keys, list) else list(keys)
+        text = json.dumps([[name, p] for name, p in keys], ensure_ascii=False)
+        with self._tx() as conn:
+            if conn.execute("SELECT count(*) FROM sequence").fetchone()[0] == 0:
+                conn.execute("INSERT INTO sequence(entries) VALUES (?)", (text,))
+                return keys
+        return self.sequence()
+
     def _get_json(self, table: str, key: str, default: Any) -> Any:
         rows = self._query(f"SELECT value FROM {table} WHERE key = ?", (key,))
         return json.loads(rows[0][0]) if rows else default
