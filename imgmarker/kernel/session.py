@@ -26,7 +26,7 @@ from imgmarker.kernel import undo as changes
 from imgmarker.kernel.discovery import discover
 from imgmarker.kernel.export import DEFAULT_DELAY, BackgroundExporter, remove_stale_temporaries, run_writers
 from imgmarker.kernel.images import Image, ImageReadError, open_image
-from imgmarker.kernel.marks import ImageEntry, ImageState, Mark, MarkResult, Progress
+from imgmarker.kernel.marks import FrameGeometry, ImageEntry, ImageState, Mark, MarkResult, Progress
 from imgmarker.kernel.ordering import order_images, with_repeats
 from imgmarker.kernel.sky import SkyLocator
 from imgmarker.kernel.store.base import Key, Store
@@ -154,7 +154,7 @@ class Session:
         self._seen_count = len(self._seen & self._key_set)
         self._counts: dict[Key, int] | None = None  # counted on first use: opening stays fast
         self._marked_count = 0
-        self._sky = SkyLocator(self.registry, experiment.images.max_pixels, store.put_geometries)
+        self._sky = SkyLocator(self.registry, experiment.images.max_pixels, self._record_geometry)
         self._closed = False
         self.index = next((i for i, k in enumerate(keys) if k not in self._seen), 0)
         self._exporter = BackgroundExporter(self._export_in_background, export_delay) \
@@ -251,6 +251,7 @@ class Session:
             self._set_seen(self.entries.key(self.index))
             self.index = i
             self.host.notify("imgmarker_image_shown", session=self, image=self.current)
+            self._touch()
         return self.current
 
     def next(self) -> ImageEntry:
@@ -259,14 +260,10 @@ class Session:
             self._set_seen(self.entries.key(self.index))
             self._touch()
             return self.current
-        entry = self.go_to(self.index + 1)
-        self._touch()
-        return entry
+        return self.go_to(self.index + 1)
 
     def previous(self) -> ImageEntry:
-        entry = self.go_to(max(self.index - 1, 0))
-        self._touch()
-        return entry
+        return self.go_to(max(self.index - 1, 0))
 
     def next_unseen(self) -> ImageEntry | None:
         """Go to the first unseen image after the current one (wrapping round); None,
@@ -275,9 +272,7 @@ class Session:
         for step in range(1, n):
             i = (self.index + step) % n
             if self.entries.key(i) not in self._seen:
-                entry = self.go_to(i)
-                self._touch()
-                return entry
+                return self.go_to(i)
         return None
 
     # -- reading state -------------------------------------------------------
@@ -460,6 +455,11 @@ class Session:
             image.close()
             raise
         return image
+
+    def _record_geometry(self, rows: list[FrameGeometry]) -> None:
+        """Store frame sizes and centres for the writers, unless already known."""
+        if any(self.store.geometry(r.image, r.frame) != r for r in rows):
+            self.store.put_geometries(rows)
 
     def get_setting(self, key: str, default: Any = None) -> Any:
         return self.store.get_setting(key, default)
