@@ -13,7 +13,7 @@ import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any, Callable
 
 from imgmarker.kernel.images import Image, ImageReadError, open_image
 from imgmarker.kernel.marks import FrameGeometry

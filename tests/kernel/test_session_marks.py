@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import numpy as np
 import pytest
-from fakes import fake_host, load, make_campaign, make_wcs, write_image
+from fakes import FakeReader, load, make_campaign, make_wcs, write_image
 
 import imgmarker
 from imgmarker.kernel.plugins import create_plugin_host
 from imgmarker.kernel.session import Session
-from fakes import FakeReader
 
 GROUPS = """groups:
   - {name: one, max: 1}
