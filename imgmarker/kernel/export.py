@@ -40,6 +40,18 @@ def remove_stale_temporaries(output_dir: Path, user: str, *, older_than: float =
     return removed
 
 
+YIELD_EVERY = 100
+
+
+def _courteous(rows: Iterable[Any]) -> Iterator[Any]:
+    """Hand the interpreter lock to the annotator's thread every few rows, so a
+    background export of 100,000 rows never makes an action wait for the GIL."""
+    for i, row in enumerate(rows):
+        if i % YIELD_EVERY == 0:
+            time.sleep(0)
+        yield row
+
+
 @dataclass
 class StoreWriterContext:
     """The :class:`imgmarker.kernel.output.WriterContext` backed by a store.
@@ -53,14 +65,17 @@ class StoreWriterContext:
     output_dir: Path
     config: Mapping[str, Any]
     store: Store
+    courteous: bool = False
     written: list[Path] = field(default_factory=list)
     _geometries: dict[tuple[str, int], FrameGeometry] | None = None
 
     def marks(self) -> Iterable[MarkRow]:
-        return self.store.mark_rows()
+        rows = self.store.mark_rows()
+        return _courteous(rows) if self.courteous else rows
 
     def images(self) -> Iterable[ImageRow]:
-        return self.store.image_rows()
+        rows = self.store.image_rows()
+        return _courteous(rows) if self.courteous else rows
 
     def geometry(self, image: str, frame: int) -> FrameGeometry | None:
         """Height, width and centre of a frame when the session has seen it."""
@@ -85,7 +100,7 @@ class ExportResult:
 
 
 def run_writers(experiment: Any, user: str, output_dir: Path, store: Store, registry: Any,
-                names: Sequence[str]) -> ExportResult:
+                names: Sequence[str], *, courteous: bool = False) -> ExportResult:
     """Run the named writers on one snapshot of ``store``; a failing writer is reported
     and the others still run."""
     paths: list[Path] = []
@@ -98,7 +113,7 @@ def run_writers(experiment: Any, user: str, output_dir: Path, store: Store, regi
                 available = ", ".join(registry.writers.names()) or "none"
                 problems.append(f"unknown writer {name!r} (installed: {available})")
                 continue
-            context = StoreWriterContext(experiment, user, output_dir, sections.get(name, {}), store)
+            context = StoreWriterContext(experiment, user, output_dir, sections.get(name, {}), store, courteous)
             try:
                 spec.write(context)
             except Exception as exc:  # one broken writer must not cost the others

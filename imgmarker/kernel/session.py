@@ -372,9 +372,10 @@ class Session:
         if self._exporter is not None and not self._closed:
             self._exporter.touch()
 
-    def _export(self, writers: Sequence[str] | None, store: Store) -> list[Path]:
+    def _export(self, writers: Sequence[str] | None, store: Store, *, courteous: bool = False) -> list[Path]:
         names = list(self.experiment.output.writers if writers is None else writers)
-        result = run_writers(self.experiment, self.user, self.output_dir, store, self.registry, names)
+        result = run_writers(self.experiment, self.user, self.output_dir, store, self.registry, names,
+                             courteous=courteous)
         self.export_problems = result.problems
         for problem in result.problems:
             log.error("%s", problem)
@@ -382,7 +383,7 @@ class Session:
 
     def _export_in_background(self) -> None:
         with self.store.reader() as reader:
-            self._export(None, reader)
+            self._export(None, reader, courteous=True)
 
     def export(self, writers: Sequence[str] | None = None) -> list[Path]:
         """Run writers now on this thread (default: the experiment's); the files written."""
