@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from fakes import fake_host
+from session_fakes import fake_host
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from fakes import fake_host, load  # noqa: E402
+from session_fakes import fake_host, load  # noqa: E402
 
 from imgmarker.kernel.session import Session  # noqa: E402
 

@@ -12,7 +12,7 @@ import sys
 import time
 from pathlib import Path
 
-from fakes import fake_host, load, make_campaign
+from session_fakes import fake_host, load, make_campaign
 
 from imgmarker.kernel.export import run_writers
 from imgmarker.kernel.store.sqlite import SqliteStore

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from fakes import FakeReader, load, make_campaign, make_wcs, write_image
+from session_fakes import FakeReader, load, make_campaign, make_wcs, write_image
 
 import imgmarker
 from imgmarker.kernel.plugins import create_plugin_host

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fakes import load, make_campaign, write_image
+from session_fakes import load, make_campaign, write_image
 
 from imgmarker.kernel.session import Session
 

@@ -6,7 +6,7 @@ import sqlite3
 import time
 
 import pytest
-from fakes import load, make_campaign
+from session_fakes import load, make_campaign
 
 from imgmarker.kernel.session import Session, database_path
 from imgmarker.kernel.store import StoreError
@@ -94,7 +94,7 @@ def test_background_writers_follow_changes_and_close_writes_them(tmp_path, host)
 
 def test_a_failing_writer_is_reported_and_the_others_still_run(tmp_path):
     import imgmarker
-    from fakes import FakeReader
+    from session_fakes import FakeReader
     from imgmarker.kernel.plugins import create_plugin_host
     from imgmarker.kernel.records import WriterSpec
 

@@ -7,7 +7,7 @@ import sys
 
 import numpy as np
 import pytest
-from fakes import load, make_campaign, write_image
+from session_fakes import load, make_campaign, write_image
 
 from imgmarker.kernel.session import Session
 
