@@ -239,7 +239,9 @@ class Session:
 
     def add_mark(self, x: float, y: float, group: str, *, frame: int = 0, label: str | None = None) -> MarkResult:
         """Place a mark on the current image. With the group's ``max`` of 1 the new mark
-        replaces the old; above 1 an extra mark is refused with the reason."""
+        replaces the old (all of them, if a since-lowered limit left several); above 1 an
+        extra mark is refused with the reason. The sky position comes from the frame's
+        WCS; without one (or when the image cannot be read) it is None."""
         x, y = self._check_xy(x, y)
         entry = self.current
         try:
