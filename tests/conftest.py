@@ -30,3 +30,11 @@ def registry():
     from imgmarker.kernel.plugins import create_plugin_host
 
     return create_plugin_host(autoload=False).registry
+
+
+@pytest.fixture
+def host():
+    """A plugin host with a fake ``.npy`` reader (see :mod:`session_fakes`)."""
+    from session_fakes import fake_host
+
+    return fake_host()

@@ -7,7 +7,9 @@ which stays valid when the campaign folder is zipped and moved.
 
 from __future__ import annotations
 
+import fnmatch
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Iterable, Sequence
@@ -52,13 +54,21 @@ def _scan(directory: Path, recursive: bool) -> Iterable[str]:
                 continue
 
 
-def _match(name: str, patterns: Sequence[str], recursive: bool) -> bool:
-    path = PurePosixPath(name)
-    for pattern in patterns:
-        if path.match(pattern):
-            if recursive or "/" in pattern or "/" not in name:
+def _matcher(patterns: Sequence[str], recursive: bool):
+    """A predicate on relative names: does any pattern select the file?"""
+    # PurePosixPath.match with a one-part pattern is fnmatchcase on the last part, so
+    # those patterns become one compiled regular expression (fast for 100,000 files).
+    simple = [p for p in patterns if "/" not in p]
+    deep = [p for p in patterns if "/" in p]
+    base_re = re.compile("|".join(fnmatch.translate(p) for p in simple)) if simple else None
+
+    def match(name: str) -> bool:
+        if base_re is not None and (recursive or "/" not in name):
+            if base_re.match(name.rsplit("/", 1)[-1]):
                 return True
-    return False
+        return any(PurePosixPath(name).match(p) for p in deep)
+
+    return match
 
 
 def discover(source: ImageSource, suffixes: Sequence[str]) -> Discovered:
@@ -81,7 +91,8 @@ def discover(source: ImageSource, suffixes: Sequence[str]) -> Discovered:
     root = source.directory
     if source.patterns:
         deep = source.recursive or any("/" in p for p in source.patterns)
-        names = [n for n in _scan(root, deep) if _match(n, source.patterns, source.recursive)]
+        match = _matcher(source.patterns, source.recursive)
+        names = [n for n in _scan(root, deep) if match(n)]
     else:
         names = [n for n in _scan(root, source.recursive) if _has_suffix(n, suffixes)]
     return Discovered(root, tuple(sorted(names)))

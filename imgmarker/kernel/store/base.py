@@ -1,0 +1,127 @@
+"""The store interface the session and the writers talk to.
+
+Small on purpose: a server database (shared multi-annotator campaigns) only has to
+provide these calls. Every mutating call is atomic and durable when it returns.
+Actions are logged as lists of changes (:mod:`imgmarker.kernel.undo`).
+"""
+
+from __future__ import annotations
+
+import abc
+import contextlib
+from dataclasses import dataclass
+from typing import Any, ContextManager, Iterable, Iterator, Sequence
+
+from imgmarker.kernel.marks import FrameGeometry, ImageState, Mark
+from imgmarker.kernel.output import ImageRow, MarkRow
+from imgmarker.kernel.undo import Change
+
+Key = tuple[str, int]  # (image name, pass index)
+
+
+class StoreError(Exception):
+    """The store cannot be used (wrong file, newer schema, locked beyond patience)."""
+
+
+@dataclass(frozen=True)
+class Action:
+    """One logged user action on one image, as undo/redo sees it."""
+
+    description: str
+    changes: tuple[Change, ...]
+
+
+class Store(abc.ABC):
+    # -- campaign sequence and metadata --------------------------------------
+    @abc.abstractmethod
+    def sequence(self) -> list[Key]:
+        """The stored presentation order (first pass and repeats)."""
+
+    @abc.abstractmethod
+    def append_sequence(self, keys: Iterable[Key]) -> None: ...
+
+    @abc.abstractmethod
+    def create_sequence(self, keys: Iterable[Key]) -> list[Key]:
+        """Store ``keys`` as the sequence unless one exists (another process may have
+        been first); returns the stored sequence."""
+
+    @abc.abstractmethod
+    def get_meta(self, key: str, default: Any = None) -> Any: ...
+
+    @abc.abstractmethod
+    def set_meta(self, key: str, value: Any) -> None: ...
+
+    # -- settings (per annotator, JSON values) ------------------------------
+    @abc.abstractmethod
+    def get_setting(self, key: str, default: Any = None) -> Any: ...
+
+    @abc.abstractmethod
+    def set_setting(self, key: str, value: Any) -> None: ...
+
+    # -- reading state -------------------------------------------------------
+    @abc.abstractmethod
+    def marks(self, image: str, pass_index: int) -> list[Mark]: ...
+
+    @abc.abstractmethod
+    def mark(self, mark_id: int) -> Mark | None: ...
+
+    @abc.abstractmethod
+    def image_state(self, image: str, pass_index: int) -> ImageState: ...
+
+    @abc.abstractmethod
+    def seen_keys(self) -> set[Key]: ...
+
+    @abc.abstractmethod
+    def mark_counts(self) -> dict[Key, int]: ...
+
+    # -- actions -------------------------------------------------------------
+    @abc.abstractmethod
+    def apply(self, key: Key, description: str, changes: Sequence[Change], *,
+              seen_time: str | None = None) -> list[Change]:
+        """Apply ``changes`` and log them for undo (dropping what could be redone on
+        ``key``), also marking ``key`` seen when ``seen_time`` is given; returns the
+        changes with new mark ids filled in."""
+
+    @abc.abstractmethod
+    def undo(self, key: Key) -> Action | None:
+        """Revert the last action on ``key``; returns the changes applied (the inverse)."""
+
+    @abc.abstractmethod
+    def redo(self, key: Key) -> Action | None: ...
+
+    @abc.abstractmethod
+    def mark_seen(self, key: Key, time: str) -> None: ...
+
+    # -- geometry known from opened images -----------------------------------
+    @abc.abstractmethod
+    def put_geometries(self, geometries: Iterable[FrameGeometry]) -> None: ...
+
+    @abc.abstractmethod
+    def geometry(self, image: str, frame: int) -> FrameGeometry | None: ...
+
+    # -- what writers read ---------------------------------------------------
+    @abc.abstractmethod
+    def mark_rows(self) -> Iterator[MarkRow]: ...
+
+    @abc.abstractmethod
+    def image_rows(self) -> Iterator[ImageRow]: ...
+
+    @abc.abstractmethod
+    def geometries(self) -> dict[tuple[str, int], FrameGeometry]: ...
+
+    def snapshot(self) -> ContextManager[None]:
+        """Hold one consistent view of the store while a writer reads it."""
+        return contextlib.nullcontext()
+
+    @abc.abstractmethod
+    def reader(self) -> "Store":
+        """A separate read-only handle for another thread; never blocks the writer."""
+
+    @abc.abstractmethod
+    def close(self) -> None: ...
+
+    def __enter__(self) -> "Store":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

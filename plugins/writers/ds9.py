@@ -1,0 +1,108 @@
+"""DS9 region files of the marks.
+
+Marks with a sky position are written in ``icrs`` (degrees); marks on images without
+a WCS in ``image`` coordinates, 1-based with y up as DS9 counts them: a display
+mark (x, y) on a frame of height H is (x + 1, H - y). Each region carries its group
+and image as tags and its label as text.
+
+By default one file holds every image's marks (``{user}_regions.reg``); with
+``plugins: {ds9: {per_image: true}}`` each image also gets ``{user}_ds9/<image>.reg``
+to load beside the image in DS9.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from typing import Any, Iterable
+
+import imgmarker
+from imgmarker.kernel.records import ConfigSchema, WriterSpec
+
+log = logging.getLogger("imgmarker.writers.ds9")
+
+POINT_TYPES = {"circle": "circle", "square": "box", "diamond": "diamond", "cross": "x",
+               "plus": "cross", "triangle": "diamond"}
+HEADER = "# Region file format: DS9 version 4.1\n"
+
+
+def quote(text: str) -> str:
+    """A DS9 property value: braces, double or single quotes, whichever the text allows."""
+    text = " ".join(str(text).splitlines())
+    for left, right in (("{", "}"), ('"', '"'), ("'", "'")):
+        if left not in text and right not in text:
+            return f"{left}{text}{right}"
+    return "{" + text.replace("{", "(").replace("}", ")") + "}"
+
+
+def _groups(experiment: Any) -> dict[str, Any]:
+    return {g.name: g for g in experiment.groups} if experiment is not None else {}
+
+
+def region_lines(marks: Iterable[Any], context: Any, *, tag_image: bool) -> list[str]:
+    groups = _groups(context.experiment)
+    geometry = getattr(context, "geometry", None)
+    lines: list[str] = []
+    system = None
+    for m in marks:
+        if m.ra is not None and m.dec is not None:
+            want, coords = "icrs", f"{m.ra!r},{m.dec!r}"
+        else:
+            g = geometry(m.image, m.frame) if geometry is not None else None
+            if g is None:
+                lines.append(f"# mark {m.id} on {m.image}: no sky position and the image height is unknown\n")
+                continue
+            want, coords = "image", f"{m.x + 1!r},{g.height - m.y!r}"
+        if want != system:
+            lines.append(want + "\n")
+            system = want
+        group = groups.get(m.group)
+        props = [f"point={POINT_TYPES.get(group.shape, 'circle') if group else 'circle'}"]
+        if group is not None:
+            props.append(f"color={group.color}")
+        props.append(f"text={quote(m.label)}")
+        props.append(f"tag={quote(m.group)}")
+        if tag_image:
+            props.append(f"tag={quote(m.image)}")
+        lines.append(f"point({coords}) # {' '.join(props)}\n")
+    return lines
+
+
+def _safe_name(image: str) -> str:
+    parts = [p for p in image.split("/") if p not in ("", ".", "..")]
+    return "/".join(parts) + ".reg"
+
+
+def write(context) -> None:
+    marks = list(context.marks())
+    with context.atomic_write(f"{context.user}_regions.reg") as handle:
+        handle.write(HEADER)
+        handle.write(f"# imgmarker marks of {context.user}, each region tagged with its group and image\n")
+        handle.writelines(region_lines(marks, context, tag_image=True))
+    if not context.config.get("per_image"):
+        return
+    by_image: dict[tuple[str, int], list[Any]] = defaultdict(list)
+    for m in marks:
+        by_image[(m.image, m.pass_index)].append(m)
+    for (image, pass_index), items in sorted(by_image.items()):
+        suffix = "" if pass_index == 1 else f".pass{pass_index}"
+        name = f"{context.user}_ds9/{_safe_name(image)[:-4]}{suffix}.reg"
+        with context.atomic_write(name) as handle:
+            handle.write(HEADER)
+            handle.writelines(region_lines(items, context, tag_image=False))
+
+
+@imgmarker.hookimpl
+def imgmarker_writers():
+    return WriterSpec(name="ds9", write=write, outputs=("{user}_regions.reg",),
+                      description="DS9 regions (icrs where a WCS exists, image coordinates otherwise)")
+
+
+@imgmarker.hookimpl
+def imgmarker_config_schema():
+    return ConfigSchema("ds9", {
+        "type": "object",
+        "additionalProperties": False,
+        "properties": {"per_image": {"type": "boolean", "default": False,
+                                     "description": "also write one region file per image"}},
+    })
