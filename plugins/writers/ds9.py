@@ -84,12 +84,19 @@ def write(context) -> None:
     by_image: dict[tuple[str, int], list[Any]] = defaultdict(list)
     for m in marks:
         by_image[(m.image, m.pass_index)].append(m)
+    folder = f"{context.user}_ds9"
+    written = set()
     for (image, pass_index), items in sorted(by_image.items()):
         suffix = "" if pass_index == 1 else f".pass{pass_index}"
-        name = f"{context.user}_ds9/{_safe_name(image)[:-4]}{suffix}.reg"
+        name = f"{folder}/{_safe_name(image)[:-4]}{suffix}.reg"
+        written.add(name)
         with context.atomic_write(name) as handle:
             handle.write(HEADER)
             handle.writelines(region_lines(items, context, tag_image=False))
+    # an image whose marks were all removed must not keep its old regions
+    for path in (context.output_dir / folder).rglob("*.reg"):
+        if path.relative_to(context.output_dir).as_posix() not in written:
+            path.unlink()
 
 
 @imgmarker.hookimpl

@@ -211,3 +211,8 @@ def test_ds9_per_image_files_and_marks_without_known_height(tmp_path, host):
     assert f"# mark {lost.id} on gone.bad: no sky position and the image height is unknown" in text
     assert "point(3.5,25.0)" in text  # DS9 image coordinates: 1-based, y up
     assert flat.y == 0.0
+    with Session.open(exp, user="ana", host=host, export_delay=None) as s:
+        s.remove_mark(flat.id)
+        s.export(["ds9"])
+    assert not (out / "ana_ds9" / "flat.npy.reg").exists()
+    assert (out / "ana_ds9" / "img_wcs000.npy.reg").exists()
