@@ -18,13 +18,23 @@ from imgmarker.shell.app import open_window
 def window(qtbot, tmp_path):
     experiment = write_demo(tmp_path / "demo")
     win = open_window(experiment, user="tester")
-    qtbot.addWidget(win)
-    win.show()
-    win.start()
+    start(qtbot, win)
     wait_for_image(qtbot, win)
     yield win
     win.close()
     win.session.close()
+
+
+def start(qtbot, win) -> None:
+    """Show the window as a user gets it; dismiss the first-start instructions."""
+    qtbot.addWidget(win)
+    win.show()
+    win.start()
+    box = getattr(win, "instructions_box", None)
+    assert box is not None and "Welcome to the imgmarker demo" in box.text()
+    box.close()
+    win.activateWindow()
+    qtbot.waitUntil(win.isActiveWindow)
 
 
 def wait_for_image(qtbot, win, name: str | None = None) -> None:
@@ -44,6 +54,7 @@ def widget_point(win, x: float, y: float) -> QPoint:
 def hover(win, x: float, y: float) -> tuple[float, float]:
     """Move the pointer over image point (x, y); return the image point it really hit."""
     point = widget_point(win, x, y)
+    QTest.mouseMove(win.view, point + QPoint(3, 3))  # QTest drops a move to where it thinks the pointer is
     QTest.mouseMove(win.view, point)
     assert win.workspace.cursor is not None
     return win.workspace.cursor
@@ -64,9 +75,9 @@ def test_opens_on_the_first_image_with_title_and_readout(window):
     assert window.session.current.name == "cluster_field.fits"
     assert window.windowTitle().startswith("cluster_field.fits")
     assert "1 / 4" in window.windowTitle()
-    hover(window, 300.0, 231.0)
+    x, y = hover(window, 300.0, 231.0)
     text = window.readout.text()
-    assert "x 300.00" in text and "value" in text
+    assert text.startswith(f"x {x:.2f}  y {y:.2f}") and abs(x - 300) < 1.5 and "value" in text
     assert ":" in text.split("value")[1]  # sexagesimal RA/Dec of the FITS WCS
 
 
@@ -76,7 +87,7 @@ def test_group_key_places_a_mark_at_the_cursor(window):
     (mark,) = window.session.marks()
     assert mark.group == "Star"
     assert (mark.x, mark.y) == pytest.approx((x, y), abs=1e-9)
-    assert abs(mark.x - 120.0) <= 0.5 / window.view.scale + 1e-9
+    assert abs(mark.x - 120.0) <= 1.0 / window.view.scale  # one screen pixel
     assert mark.ra is not None and mark.dec is not None
 
 
@@ -178,7 +189,8 @@ def test_categories_comment_and_favourite(window, qtbot):
     window.panel.favorite.click()
     assert not window.session.image_state().favorite
     window.panel.comment.setFocus()
-    QTest.keyClicks(window.panel.comment, "faint arc, near édge")
+    QTest.keyClicks(window.panel.comment, "faint arc, near ")
+    window.panel.comment.insertPlainText("édge")  # QTest types ASCII only
     QTest.keyClick(window.panel.comment, Qt.Key.Key_Return)
     assert window.session.image_state().comment == "faint arc, near édge"
     assert window.view.hasFocus() or not window.isActiveWindow()
@@ -190,11 +202,12 @@ def test_navigation_keys_and_buttons(window, qtbot):
     assert "2 / 4" in window.windowTitle()
     key(window, "Shift+Tab")
     wait_for_image(qtbot, window, "cluster_field.fits")
-    window.workspace.navigate("next_unseen")
-    wait_for_image(qtbot, window, "colour_field.png")
-    window.workspace.navigate("next")
+    window.workspace.navigate("next_unseen")  # colour_field.png was seen when we left it
+    wait_for_image(qtbot, window, "gray_field.jpg")
     window.workspace.navigate("next")
     wait_for_image(qtbot, window, "two_bands.tif")
+    window.workspace.navigate("next")
+    assert "last image" in status(window)
     assert window.panel.frames.count() == 2
     before = window.view.image().copy()
     key(window, "Space")
@@ -253,9 +266,7 @@ def test_broken_image_shows_a_message_and_can_be_categorised(qtbot, tmp_path):
     experiment = write_demo(tmp_path / "demo")
     (tmp_path / "demo" / "images" / "broken.fits").write_bytes(b"SIMPLE  =   T" + b" " * 100)
     win = open_window(experiment, user="tester")
-    qtbot.addWidget(win)
-    win.show()
-    win.start()
+    start(qtbot, win)
     win.workspace.go_to(0)  # broken.fits sorts first
     qtbot.waitUntil(lambda: win.view.state == "error", timeout=10000)
     assert "broken.fits" in win.view.message
@@ -270,9 +281,7 @@ def test_broken_image_shows_a_message_and_can_be_categorised(qtbot, tmp_path):
 def test_outputs_after_closing(qtbot, tmp_path):
     experiment = write_demo(tmp_path / "demo")
     win = open_window(experiment, user="tester")
-    qtbot.addWidget(win)
-    win.show()
-    win.start()
+    start(qtbot, win)
     wait_for_image(qtbot, win)
     hover(win, 123.0, 77.0)
     key(win, "2")
