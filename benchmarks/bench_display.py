@@ -5,7 +5,7 @@
 Figures: open + first frame + render for a 512x512 RGB TIFF and a 4096x4096 float32
 FITS (zscale + asinh); a stretch-only change on a loaded 4096x4096 frame; peak memory
 (tracemalloc) while rendering a 4096x4096 float32 frame. "levels" is the 8-bit
-indexed picture a GUI can show directly; "+rgba" also expands it to RGBA.
+indexed picture; "+rgba" is the packed RGBA the GUI shows (one lookup per pixel).
 """
 
 from __future__ import annotations
@@ -64,7 +64,7 @@ def main() -> None:
             renderer = Renderer(registry, threads=args.threads)  # a GUI keeps one; no cache key, so nothing is reused
             def run():
                 with open_image(path, registry) as image:
-                    rendered = renderer.render(image.frames[0].data(), settings)
+                    rendered = renderer.render(image.frames[0].data(), settings, rgba=rgba)
                     if rgba:
                         rendered.rgba()
             return run
@@ -81,7 +81,7 @@ def main() -> None:
 
         def change(rgba):
             def run():
-                rendered = renderer.render(loaded, asinh.replace(stretch=next(stretches)), key="big")
+                rendered = renderer.render(loaded, asinh.replace(stretch=next(stretches)), key="big", rgba=rgba)
                 if rgba:
                     rendered.rgba()
             return run
@@ -98,7 +98,7 @@ def main() -> None:
             fresh = Renderer(registry, threads=args.threads)
             tracemalloc.start()
             base = tracemalloc.get_traced_memory()[0]
-            rendered = fresh.render(loaded, asinh, key="big")
+            rendered = fresh.render(loaded, asinh, key="big", rgba=rgba)
             if rgba:
                 rendered.rgba()
             peak = tracemalloc.get_traced_memory()[1] - base
