@@ -17,8 +17,22 @@ import numpy as np
 
 from imgmarker.kernel.images import ImageReadError, open_image
 from imgmarker.kernel.prefetch import FrameCache
+from imgmarker.kernel.preview import pyramid
 
 META_ENTRIES = 64
+
+
+@dataclass(frozen=True)
+class RenderedFrame:
+    """What the view shows: packed RGBA (the format Qt paints fastest) and area-averaged
+    reductions of it, so zoomed-out painting reads a small buffer and faint stars stay."""
+
+    rgba: np.ndarray  # (H, W, 4) uint8
+    previews: tuple[tuple[np.ndarray, int], ...] = ()  # (reduced rgba, factor), finest first
+
+    @property
+    def nbytes(self) -> int:
+        return int(self.rgba.nbytes) + sum(int(p.nbytes) for p, _ in self.previews)
 
 
 @dataclass(frozen=True)
@@ -55,10 +69,10 @@ class FrameStore:
 
 
 def render_job(entry: Any, frame: int, settings: Any, *, registry: Any, renderer: Any, store: FrameStore,
-               max_pixels: int | None) -> Callable[[], np.ndarray]:
-    """A job for the prefetcher: returns the frame as (H, W, 4) uint8 RGBA."""
+               max_pixels: int | None, previews: bool = True) -> Callable[[], RenderedFrame]:
+    """A job for the prefetcher: the frame as (H, W, 4) uint8 RGBA with its previews."""
 
-    def run() -> np.ndarray:
+    def run() -> RenderedFrame:
         image = open_image(entry.path, registry, max_pixels=max_pixels)
         try:
             frames = image.frames
@@ -69,11 +83,12 @@ def render_job(entry: Any, frame: int, settings: Any, *, registry: Any, renderer
                 wcs = chosen.wcs
             except Exception:  # a broken WCS must not hide the pixels
                 wcs = None
-            rendered = renderer.render(data, settings, key=(str(entry.path), index))
+            rendered = renderer.render(data, settings, key=(str(entry.path), index), rgba=True)
             rgba = np.ascontiguousarray(rendered.rgba())
+            reduced = tuple(pyramid(rgba)) if previews else ()
             meta = FrameMeta(tuple(f.info.name for f in frames), tuple(rgba.shape[:2]), wcs, chosen.info.bands)
             store.put(entry.name, frame, meta, np.asarray(data))
-            return rgba
+            return RenderedFrame(rgba, reduced)
         except ImageReadError:
             raise
         except MemoryError:

@@ -141,9 +141,9 @@ class Workspace(QObject):
         entry = self.session.current
         key = self._key(entry, self.frame)
         cache, prefetcher = self.bridge.cache, self.bridge.prefetcher
-        array = cache.get(key)
-        if array is not None:
-            self._display(entry, array)
+        rendered = cache.get(key)
+        if rendered is not None:
+            self._display(entry, rendered)
         else:
             error = prefetcher.error(key)
             if error is not None:
@@ -185,10 +185,11 @@ class Workspace(QObject):
         self.message.emit(f"{entry.name}: {reason}")
 
     @guarded
-    def _display(self, entry: Any, array: np.ndarray) -> None:
+    def _display(self, entry: Any, rendered: Any) -> None:
+        """``rendered``: a :class:`~imgmarker.kernel.frame_jobs.RenderedFrame`."""
         key = self._key(entry, self.frame)
         if self._shown_key != key:
-            self.view.set_image(array, entry.name)
+            self.view.set_image(rendered.rgba, entry.name, previews=rendered.previews)
             self._shown_key = key
         meta = self.frames.meta(entry.name, self.frame)
         if meta is not None:
