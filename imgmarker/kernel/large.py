@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import math
 import mmap
+import os
 from dataclasses import dataclass
 from typing import Any, Hashable
 
@@ -53,56 +54,89 @@ def _mapping(data: np.ndarray) -> tuple[mmap.mmap, int] | None:
     return base, start
 
 
-def advise_rows(data: np.ndarray, rows: np.ndarray, x0: int, x1: int) -> None:
-    """Ask the kernel to read pixels ``x0:x1`` of the given rows of a memory-mapped
-    frame, and nothing around them: a fault on one page would otherwise read ahead
-    whole neighbouring rows, reading most of the file to show a tenth of it."""
-    found = _mapping(data)
-    if found is None or not hasattr(found[0], "madvise") or x1 <= x0:
-        return
-    mapped, start = found
-    page = mmap.PAGESIZE
-    size = len(mapped)
-    item = data.strides[1]
-    if item <= 0:
-        return
-    span = (x1 - x0 - 1) * item + data.itemsize * (data.shape[2] if data.ndim == 3 else 1)
-    base = data.__array_interface__["data"][0] - start + x0 * item
+def _mapped_file(address: int) -> tuple[str, int] | None:
+    """(file, offset in the file) of the mapping that holds ``address`` (Linux)."""
     try:
-        for row in rows:
-            first = base + int(row) * data.strides[0]
-            low = first - first % page
-            high = min(size, first + span)
-            if 0 <= low < high:
-                mapped.madvise(mmap.MADV_WILLNEED, low, high - low)
-    except (OSError, ValueError):
-        pass
+        with open("/proc/self/maps") as handle:
+            for line in handle:
+                parts = line.split(maxsplit=5)
+                low, high = (int(v, 16) for v in parts[0].split("-"))
+                if low <= address < high and len(parts) == 6 and parts[5].startswith("/"):
+                    return parts[5].rstrip("\n"), int(parts[2], 16) + address - low
+    except (OSError, ValueError, IndexError):
+        return None
+    return None
+
+
+class _RowReader:
+    """Reads runs of pixels of a memory-mapped frame with ``pread`` instead of through
+    the map. The kernel maps whole page-cache folios on a fault, so touching one pixel
+    in ten rows through the map would make all of a 1.6 GB file resident in this
+    process; read calls copy only what is asked for."""
+
+    def __init__(self, data: np.ndarray, path: str, offset: int):
+        self.data = data
+        self.fd = os.open(path, os.O_RDONLY)
+        self.offset = offset  # file offset of data[0, 0]
+
+    @classmethod
+    def open(cls, data: np.ndarray) -> "_RowReader | None":
+        if not hasattr(os, "preadv") or data.strides[1] != data.itemsize * (data.shape[2] if data.ndim == 3 else 1):
+            return None
+        found = _mapping(data)
+        if found is None:
+            return None
+        located = _mapped_file(data.__array_interface__["data"][0])
+        if located is None:
+            return None
+        try:
+            return cls(data, *located)
+        except OSError:
+            return None
+
+    def close(self) -> None:
+        os.close(self.fd)
+
+    def read(self, row: int, x0: int, out: np.ndarray) -> None:
+        """Fill ``out`` (native or file byte order, same item size) with ``data[row, x0:x0 + len(out)]``."""
+        position = self.offset + row * self.data.strides[0] + x0 * self.data.strides[1]
+        buffer = memoryview(out.reshape(-1).view(np.uint8))
+        done = 0
+        while done < buffer.nbytes:
+            got = os.preadv(self.fd, [buffer[done:]], position + done)
+            if got <= 0:
+                raise OSError(f"short read at byte {position + done}")
+            done += got
 
 
 def strided(data: np.ndarray, factor: int, x0: int = 0, y0: int = 0, x1: int | None = None,
             y1: int | None = None) -> np.ndarray:
     """The centre pixel of each ``factor`` block of ``data[y0:y1, x0:x1]``, as native
-    float32 (or the frame's own type for integers) in one compact array."""
+    float32 (or the frame's own type for integers) in one compact array. A memory-mapped
+    frame is read row by row with read calls; only the rows sampled are read."""
     height, width = data.shape[:2]
     x1 = width if x1 is None else x1
     y1 = height if y1 is None else y1
     half = factor // 2
-    rows = np.arange(y0, y1, factor) + half
-    cols = np.arange(x0, x1, factor) + half
-    np.minimum(rows, y1 - 1, out=rows)  # a partial last block samples its own last pixel
-    np.minimum(cols, x1 - 1, out=cols)
-    advise_rows(data, rows if factor > 1 else np.arange(y0, y1), x0, x1)
-    if factor == 1:
-        view = data[y0:y1, x0:x1]
-    else:
-        view = data[int(rows[0]):int(rows[-1]) + 1:factor, int(cols[0]):int(cols[-1]) + 1:factor]
-        if view.shape[0] < len(rows) or view.shape[1] < len(cols):  # partial last block
-            view = data[rows[:, None], cols[None, :]] if data.ndim == 2 else data[rows[:, None], cols[None, :], :]
-    kind = view.dtype.kind
-    target = np.float32 if kind == "f" else view.dtype.newbyteorder("=")
-    out = np.empty(view.shape, target)
-    for start in range(0, view.shape[0], 256):  # row blocks: the memory map is read once, in order
-        np.copyto(out[start:start + 256], view[start:start + 256], casting="unsafe")
+    rows = np.minimum(np.arange(y0, y1, factor) + half, y1 - 1)  # a partial last block samples its own last pixel
+    cols = np.minimum(np.arange(x0, x1, factor) + half, x1 - 1) - x0
+    kind = data.dtype.kind
+    target = np.dtype(np.float32) if kind == "f" else data.dtype.newbyteorder("=")
+    out = np.empty((len(rows), len(cols)) + data.shape[2:], target)
+    reader = _RowReader.open(data)
+    if reader is None:
+        for start in range(0, len(rows), 256):  # blocks of rows: a map is walked once, in order
+            block = data[rows[start:start + 256]][:, x0:x1][:, cols]
+            np.copyto(out[start:start + 256], block, casting="unsafe")
+        return out
+    try:
+        line = np.empty((x1 - x0,) + data.shape[2:], data.dtype)
+        simple = factor == 1
+        for i, row in enumerate(rows):
+            reader.read(int(row), x0, line)
+            np.copyto(out[i], line if simple else line[cols], casting="unsafe")
+    finally:
+        reader.close()
     return out
 
 
