@@ -161,14 +161,21 @@ class ImageView(QWidget):
         return self._detail
 
     def wanted_detail(self) -> tuple[tuple[float, float, float, float], int] | None:
-        """(visible image rectangle, reduction factor) a detail should have to show the
-        view at full screen resolution, or None when the frame itself is fine enough."""
+        """(visible part of the image as x0, y0, x1, y1; reduction factor) a detail should
+        have to show the view at full screen resolution, or None when the frame itself
+        is fine enough (or nothing of it is in view)."""
         if self.image_size() is None:
             return None
         factor = max(1, int(1.0 / (self._scale * self.devicePixelRatioF())))
         if factor >= self._base_factor:
             return None
-        return self.visible_image_rect(), factor
+        w, h = self._size
+        x0, y0, x1, y1 = self.visible_image_rect()
+        x0, y0 = max(x0, -0.5), max(y0, -0.5)
+        x1, y1 = min(x1, w - 0.5), min(y1, h - 0.5)
+        if x1 <= x0 or y1 <= y0:
+            return None
+        return (x0, y0, x1, y1), factor
 
     def show_placeholder(self, name: str) -> None:
         """Shown while ``name`` is being read; the previous zoom is kept for it."""

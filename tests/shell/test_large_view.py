@@ -85,3 +85,40 @@ def test_detail_is_drawn_only_where_it_belongs_and_dropped_with_the_image(view, 
     view.set_image(overview.rgba, "huge.fits", factor=overview.factor, size=(SIZE, SIZE))
     assert view.detail() is None
     assert render(view)[int(inside.y()), int(inside.x()), 0] == 0
+
+
+def test_zooming_in_loads_the_full_resolution_region_in_the_background(view, qtbot, large, registry, tmp_path):
+    from types import SimpleNamespace
+
+    from imgmarker.kernel.frame_jobs import FrameStore, RenderedFrame, region_job, render_job
+    from imgmarker.shell.detail_loader import DetailLoader
+
+    settings = DisplaySettings.make("minmax", stretch="linear")
+    renderer = Renderer(registry)
+    entry = SimpleNamespace(path=tmp_path / "huge.fits", name="huge.fits")
+    rendered = render_job(entry, 0, settings, registry=registry, renderer=renderer, store=FrameStore(1 << 20),
+                          max_pixels=None)()
+    assert isinstance(rendered, RenderedFrame) and rendered.factor == 10 and rendered.full_size == (SIZE, SIZE)
+    assert [f for _, f in rendered.previews] == [20, 40]  # 1000 and 500 pixels a side
+    view.set_image(rendered.rgba, entry.name, previews=rendered.previews, factor=rendered.factor,
+                   size=rendered.full_size)
+    loader = DetailLoader(view, debounce_ms=1)
+    calls = []
+
+    def make_job(region, factor):
+        calls.append((region, factor))
+        return region_job(entry, 0, settings, region, factor, rendered.limits, registry=registry,
+                          renderer=renderer, max_pixels=None)
+
+    loader.set_source("huge", make_job)
+    qtbot.wait(20)
+    assert calls == []  # at fit the overview is fine enough
+    sx, sy = STAR[0], SIZE - 1 - STAR[1]
+    view.set_scale(4.0)
+    view.centre_on(sx + 0.2, sy - 0.3)
+    qtbot.waitUntil(lambda: view.detail() is not None, timeout=5000)
+    spot = view.image_to_widget(sx, sy)
+    assert render(view)[int(spot.y()), int(spot.x()), 0] == 255
+    qtbot.wait(30)
+    assert len(calls) == 1 and calls[0][1] == 1  # one request, nothing repeated for a covered view
+    loader.close()
