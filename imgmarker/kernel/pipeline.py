@@ -166,11 +166,9 @@ class Renderer:
                  nan_color: tuple[int, int, int] = DEFAULT_NAN_COLOR,
                  cache_bytes: int = 128 * 1024 * 1024, threads: int | None = None):
         self.registry = registry
-        # two threads by default: the GUI renders on one worker (one frame at a time),
-        # and a 4k x 4k frame split in two strips came out ~30% faster in the median
-        # even on a busy 2-core machine; small frames are never split (see _split_rows)
-        cores = os.cpu_count() or 1
-        self.threads = min(2, cores) if threads is None else max(1, min(int(threads), cores))
+        # one thread by default: the GUI renders the next image in the background at the
+        # same time, and on a busy 2-core machine splitting strips gave no better median
+        self.threads = 1 if threads is None else max(1, min(int(threads), os.cpu_count() or 1))
         self._executor: ThreadPoolExecutor | None = None
         self.sample_size = sample_size
         self.nan_color = tuple(int(c) for c in nan_color)
