@@ -5,7 +5,8 @@
 Figures: open + first frame + render for a 512x512 RGB TIFF and a 4096x4096 float32
 FITS (zscale + asinh); a stretch-only change on a loaded 4096x4096 frame; peak memory
 (tracemalloc) while rendering a 4096x4096 float32 frame. "levels" is the 8-bit
-indexed picture; "+rgba" is the packed RGBA the GUI shows (one lookup per pixel).
+indexed picture; "+rgba" is the packed RGBA the GUI shows (one lookup per pixel);
+the GUI render job adds the reduced previews the view paints when zoomed out.
 """
 
 from __future__ import annotations
@@ -69,10 +70,21 @@ def main() -> None:
                         rendered.rgba()
             return run
 
+        from types import SimpleNamespace
+
+        from imgmarker.kernel.frame_jobs import FrameStore, render_job
+
+        def gui_job(path, settings):
+            renderer = Renderer(registry, threads=args.threads)
+            entry = SimpleNamespace(path=path, name=path.name)
+            return render_job(entry, 0, settings, registry=registry, renderer=renderer,
+                              store=FrameStore(0), max_pixels=None)
+
         rows = [
             ("512x512 RGB TIFF open+frame+render (rgba)", open_render(tiff, default, True), 10),
             ("4096^2 float32 FITS open+frame+zscale+asinh (levels)", open_render(fits_path, asinh, False), 60),
             ("4096^2 float32 FITS open+frame+zscale+asinh (+rgba)", open_render(fits_path, asinh, True), None),
+            ("4096^2 FITS GUI render job (rgba + previews 2/4/8)", gui_job(fits_path, asinh), None),
         ]
         renderer = Renderer(registry, threads=args.threads)
         loaded = np.array(big)
