@@ -2,11 +2,12 @@
 only where the user looks.
 
 A 20,000 x 20,000 float32 FITS is 1.6 GB. Reading it all to show a 2,000-pixel-wide
-window would take seconds and the memory of the machine, so the overview reads one
-pixel per ``factor`` x ``factor`` block straight from the memory map (the pages of
-the rows it skips are never touched), and its limits (a subsample of the frame) are
-then used for every region rendered at full resolution, so the detail drawn over the
-overview matches it in brightness.
+window would take seconds and the memory of the machine, so the overview samples one
+pixel per ``factor`` x ``factor`` block, reading only the rows it samples (with read
+calls on the file behind a memory map, see :class:`_RowReader`). Its limits (the
+interval of that subsample) are then used for every region rendered at full
+resolution, so the detail drawn over the overview matches it in brightness. The
+overview is a strided sample, not a block mean: a mean would have to read every pixel.
 
 Block ``(p, q)`` of a picture with reduction ``factor`` whose top-left block starts at
 image pixel ``(x0, y0)`` covers image pixels ``[x0 + q*f, x0 + (q+1)*f) x
