@@ -5,7 +5,8 @@
 Figures: open + first frame + render for a 512x512 RGB TIFF and a 4096x4096 float32
 FITS (zscale + asinh); a stretch-only change on a loaded 4096x4096 frame; peak memory
 (tracemalloc) while rendering a 4096x4096 float32 frame. "levels" is the 8-bit
-indexed picture a GUI can show directly; "+rgba" also expands it to RGBA.
+indexed picture; "+rgba" is the packed RGBA the GUI shows (one lookup per pixel);
+the GUI render job adds the reduced previews the view paints when zoomed out.
 """
 
 from __future__ import annotations
@@ -64,15 +65,26 @@ def main() -> None:
             renderer = Renderer(registry, threads=args.threads)  # a GUI keeps one; no cache key, so nothing is reused
             def run():
                 with open_image(path, registry) as image:
-                    rendered = renderer.render(image.frames[0].data(), settings)
+                    rendered = renderer.render(image.frames[0].data(), settings, rgba=rgba)
                     if rgba:
                         rendered.rgba()
             return run
+
+        from types import SimpleNamespace
+
+        from imgmarker.kernel.frame_jobs import FrameStore, render_job
+
+        def gui_job(path, settings):
+            renderer = Renderer(registry, threads=args.threads)
+            entry = SimpleNamespace(path=path, name=path.name)
+            return render_job(entry, 0, settings, registry=registry, renderer=renderer,
+                              store=FrameStore(0), max_pixels=None)
 
         rows = [
             ("512x512 RGB TIFF open+frame+render (rgba)", open_render(tiff, default, True), 10),
             ("4096^2 float32 FITS open+frame+zscale+asinh (levels)", open_render(fits_path, asinh, False), 60),
             ("4096^2 float32 FITS open+frame+zscale+asinh (+rgba)", open_render(fits_path, asinh, True), None),
+            ("4096^2 FITS GUI render job (rgba + previews 2/4/8)", gui_job(fits_path, asinh), None),
         ]
         renderer = Renderer(registry, threads=args.threads)
         loaded = np.array(big)
@@ -81,7 +93,7 @@ def main() -> None:
 
         def change(rgba):
             def run():
-                rendered = renderer.render(loaded, asinh.replace(stretch=next(stretches)), key="big")
+                rendered = renderer.render(loaded, asinh.replace(stretch=next(stretches)), key="big", rgba=rgba)
                 if rgba:
                     rendered.rgba()
             return run
@@ -98,7 +110,7 @@ def main() -> None:
             fresh = Renderer(registry, threads=args.threads)
             tracemalloc.start()
             base = tracemalloc.get_traced_memory()[0]
-            rendered = fresh.render(loaded, asinh, key="big")
+            rendered = fresh.render(loaded, asinh, key="big", rgba=rgba)
             if rgba:
                 rendered.rgba()
             peak = tracemalloc.get_traced_memory()[1] - base

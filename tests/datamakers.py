@@ -146,3 +146,23 @@ def truncate(path: Path, keep: float = 0.5) -> Path:
     raw = Path(path).read_bytes()
     Path(path).write_bytes(raw[: max(1, int(len(raw) * keep))])
     return Path(path)
+
+
+def write_sparse_fits(path: Path, width: int, height: int, pixels: dict[tuple[int, int], float]) -> Path:
+    """A float32 FITS of any size in milliseconds: the header, then a sparse (all-zero)
+    data unit with the given ``{(fits_x, fits_y): value}`` set through a memory map."""
+    from astropy.io import fits
+
+    header = fits.Header([("SIMPLE", True), ("BITPIX", -32), ("NAXIS", 2), ("NAXIS1", width), ("NAXIS2", height)])
+    text = header.tostring().encode("ascii")
+    data_bytes = width * height * 4
+    with open(path, "wb") as handle:
+        handle.write(text)
+        handle.truncate(len(text) + -(-data_bytes // 2880) * 2880)
+    if pixels:
+        mapped = np.memmap(path, dtype=">f4", mode="r+", offset=len(text), shape=(height, width))
+        for (x, y), value in pixels.items():
+            mapped[y, x] = value
+        mapped.flush()
+        del mapped
+    return path

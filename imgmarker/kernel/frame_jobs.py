@@ -16,9 +16,31 @@ from typing import Any, Callable
 import numpy as np
 
 from imgmarker.kernel.images import ImageReadError, open_image
+from imgmarker.kernel.large import Picture, is_large, render_overview, render_region
 from imgmarker.kernel.prefetch import FrameCache
+from imgmarker.kernel.preview import pyramid
 
 META_ENTRIES = 64
+
+
+@dataclass(frozen=True)
+class RenderedFrame:
+    """What the view shows: packed RGBA (the format Qt paints fastest) and area-averaged
+    reductions of it, so zoomed-out painting reads a small buffer and faint stars stay."""
+
+    rgba: np.ndarray  # (H, W, 4) uint8
+    previews: tuple[tuple[np.ndarray, int], ...] = ()  # (reduced rgba, factor), finest first
+    factor: int = 1  # > 1: ``rgba`` is an overview of a frame too large to hold
+    size: tuple[int, int] | None = None  # (width, height) of the full frame
+    limits: tuple[float, float] = (0.0, 1.0)  # interval used; regions are rendered with it
+
+    @property
+    def full_size(self) -> tuple[int, int]:
+        return self.size if self.size is not None else (self.rgba.shape[1], self.rgba.shape[0])
+
+    @property
+    def nbytes(self) -> int:
+        return int(self.rgba.nbytes) + sum(int(p.nbytes) for p, _ in self.previews)
 
 
 @dataclass(frozen=True)
@@ -55,10 +77,10 @@ class FrameStore:
 
 
 def render_job(entry: Any, frame: int, settings: Any, *, registry: Any, renderer: Any, store: FrameStore,
-               max_pixels: int | None) -> Callable[[], np.ndarray]:
-    """A job for the prefetcher: returns the frame as (H, W, 4) uint8 RGBA."""
+               max_pixels: int | None, previews: bool = True) -> Callable[[], RenderedFrame]:
+    """A job for the prefetcher: the frame as (H, W, 4) uint8 RGBA with its previews."""
 
-    def run() -> np.ndarray:
+    def run() -> RenderedFrame:
         image = open_image(entry.path, registry, max_pixels=max_pixels)
         try:
             frames = image.frames
@@ -69,15 +91,44 @@ def render_job(entry: Any, frame: int, settings: Any, *, registry: Any, renderer
                 wcs = chosen.wcs
             except Exception:  # a broken WCS must not hide the pixels
                 wcs = None
-            rendered = renderer.render(data, settings, key=(str(entry.path), index))
+            height, width = data.shape[:2]
+            if is_large((height, width)):
+                # only a subsample is read; the pixels stay in the file (no cursor value readout)
+                overview = render_overview(data, settings, renderer, key=(str(entry.path), index, "overview"))
+                reduced = tuple((p, f * overview.factor) for p, f in pyramid(overview.rgba)) if previews else ()
+                meta = FrameMeta(tuple(f.info.name for f in frames), (height, width), wcs, chosen.info.bands)
+                store.put(entry.name, frame, meta, None)
+                return RenderedFrame(overview.rgba, reduced, overview.factor, (width, height), overview.limits)
+            rendered = renderer.render(data, settings, key=(str(entry.path), index), rgba=True)
             rgba = np.ascontiguousarray(rendered.rgba())
+            reduced = tuple(pyramid(rgba)) if previews else ()
             meta = FrameMeta(tuple(f.info.name for f in frames), tuple(rgba.shape[:2]), wcs, chosen.info.bands)
             store.put(entry.name, frame, meta, np.asarray(data))
-            return rgba
+            return RenderedFrame(rgba, reduced, limits=(rendered.vmin, rendered.vmax))
         except ImageReadError:
             raise
         except MemoryError:
             raise ImageReadError(entry.path, "not enough memory to render it") from None
+        finally:
+            image.close()
+
+    return run
+
+
+def region_job(entry: Any, frame: int, settings: Any, region: tuple[float, float, float, float], factor: int,
+               limits: tuple[float, float], *, registry: Any, renderer: Any, max_pixels: int | None,
+               margin: int = 64) -> Callable[[], Picture | None]:
+    """A job rendering the visible ``region`` of a large frame at reduction ``factor``
+    with the overview's ``limits`` (see :func:`imgmarker.kernel.large.render_region`)."""
+
+    def run() -> Picture | None:
+        image = open_image(entry.path, registry, max_pixels=max_pixels)
+        try:
+            frames = image.frames
+            data = frames[min(max(frame, 0), len(frames) - 1)].data()
+            return render_region(data, settings, renderer, region, limits, factor, margin=margin)
+        except MemoryError:
+            raise ImageReadError(entry.path, "not enough memory to render the region") from None
         finally:
             image.close()
 

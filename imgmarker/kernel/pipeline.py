@@ -93,8 +93,10 @@ class Rendered:
 
     @property
     def shape(self) -> tuple[int, int]:
-        source = self.levels if self.levels is not None else self.colour
-        return source.shape[:2]
+        for source in (self.levels, self.colour, self._rgba):
+            if source is not None:
+                return source.shape[:2]
+        raise ValueError("an empty rendering")
 
     def rgba(self) -> np.ndarray:
         if self._rgba is None:
@@ -165,7 +167,7 @@ class Renderer:
                  cache_bytes: int = 128 * 1024 * 1024, threads: int | None = None):
         self.registry = registry
         # one thread by default: the GUI renders the next image in the background at the
-        # same time, and on a busy 2-core machine splitting strips measured slower
+        # same time, and on a busy 2-core machine splitting strips gave no better median
         self.threads = 1 if threads is None else max(1, min(int(threads), os.cpu_count() or 1))
         self._executor: ThreadPoolExecutor | None = None
         self.sample_size = sample_size
@@ -246,35 +248,36 @@ class Renderer:
             vmin, vmax = 0.0, 1.0
         return vmin, vmax
 
-    def _prepare(self, data: np.ndarray, settings: DisplaySettings,
-                 with_levels: bool = False) -> tuple[_Prepared, np.ndarray | None]:
-        """Limits and quantised codes; with ``with_levels`` also the stretched 8-bit
-        levels, computed in the same pass over the data."""
+    def _prepare(self, data: np.ndarray, settings: DisplaySettings, table: Any = None,
+                 limits: tuple[float, float] | None = None) -> tuple[_Prepared, np.ndarray | None]:
+        """Limits and quantised codes; with ``table`` (sample -> lookup table of every
+        code) also ``table[codes]``, computed in the same pass over the data."""
         data = self._blurred(data, settings.blur)
         sample = draw_sample(data, self.sample_size)
-        vmin, vmax = self._limits(sample, settings, data)
+        vmin, vmax = limits if limits is not None else self._limits(sample, settings, data)
         span = vmax - vmin if vmax > vmin else 1.0
         scaled = np.clip((sample - np.float32(vmin)) / np.float32(span), 0.0, 1.0).astype(np.float32)
-        lut = self.stretch_lut(settings, scaled) if with_levels else None
-        levels = np.empty(data.shape, np.uint8) if with_levels else None
-        codes, nan_mask = quantise(data, vmin, vmax, self.executor, lut, levels)
-        return _Prepared(vmin, vmax, codes, scaled, nan_mask), levels
+        lut = table(scaled) if table is not None else None
+        out = np.empty(data.shape, lut.dtype) if lut is not None else None
+        codes, nan_mask = quantise(data, vmin, vmax, self.executor, lut, out)
+        return _Prepared(vmin, vmax, codes, scaled, nan_mask), out
 
     def prepared(self, data: np.ndarray, settings: DisplaySettings, key: Hashable | None = None) -> _Prepared:
         return self._prepared(data, settings, key)[0]
 
     def _prepared(self, data: np.ndarray, settings: DisplaySettings, key: Hashable | None,
-                  with_levels: bool = False) -> tuple[_Prepared, np.ndarray | None]:
+                  table: Any = None, limits: tuple[float, float] | None = None
+                  ) -> tuple[_Prepared, np.ndarray | None]:
         if key is None:
-            return self._prepare(data, settings, with_levels)
-        cache_key = (key, settings.interval, settings.interval_params, settings.blur)
+            return self._prepare(data, settings, table, limits)
+        cache_key = (key, settings.interval, settings.interval_params, settings.blur, limits)
         prepared = self._cache.get(cache_key)
         if prepared is not None:
             self._cache.move_to_end(cache_key)
             return prepared, None
-        prepared, levels = self._prepare(data, settings, with_levels)
+        prepared, out = self._prepare(data, settings, table, limits)
         self._remember(cache_key, prepared)
-        return prepared, levels
+        return prepared, out
 
     def limits(self, data: np.ndarray, settings: DisplaySettings, key: Hashable | None = None) -> tuple[float, float]:
         if data.ndim == 3 and data.shape[2] >= 3:
@@ -285,24 +288,51 @@ class Renderer:
 
     # -- rendering ---------------------------------------------------------------
 
-    def render(self, data: np.ndarray, settings: DisplaySettings, key: Hashable | None = None) -> Rendered:
+    def render(self, data: np.ndarray, settings: DisplaySettings, key: Hashable | None = None, *,
+               rgba: bool = False, limits: tuple[float, float] | None = None) -> Rendered:
         """8-bit rendering of frame ``data`` ((H, W) or (H, W, C)). ``key`` identifies
         the frame (e.g. ``(path, frame index)``) so limits and levels are reused when
-        only the stretch or colormap changes."""
+        only the stretch or colormap changes.
+
+        With ``rgba`` a single-band frame goes straight to packed RGBA (colormap and
+        NaN colour folded into one lookup table, one pass) and the result keeps no
+        ``levels``: what a GUI wants. ``limits`` fixes (vmin, vmax) instead of asking
+        the interval, e.g. to render a region of a large frame like its overview."""
         if data.ndim == 3 and data.shape[2] >= 3:
-            return self._render_colour(data, settings)
+            return self._render_colour(data, settings, limits)
         alpha = None
         if data.ndim == 3:
             alpha = alpha_channel(data[..., 1]) if data.shape[2] > 1 else None
             data = data[..., 0]
-        prepared, levels = self._prepared(data, settings, key, with_levels=True)
-        if levels is None:
-            levels = apply_lut(prepared.codes, self.stretch_lut(settings, prepared.sample), self.executor)
-        nan_mask = prepared.nan_mask
         cmap, params = self._filter("colormap", settings.colormap, ())
         palette = np.asarray(cmap.apply(**params), dtype=np.uint8).reshape(256, 3)
-        return Rendered(prepared.vmin, prepared.vmax, levels=levels, palette=palette, nan_mask=nan_mask,
-                        nan_color=self.nan_color, alpha=alpha)
+        if rgba:
+            def table(sample: np.ndarray) -> np.ndarray:
+                return self._packed_lut(settings, sample, palette)
+        else:
+            def table(sample: np.ndarray) -> np.ndarray:
+                return self.stretch_lut(settings, sample)
+        limits = None if limits is None else (float(limits[0]), float(limits[1]))
+        prepared, out = self._prepared(data, settings, key, table, limits)
+        if out is None:
+            out = apply_lut(prepared.codes, table(prepared.sample), self.executor)
+        if not rgba:
+            return Rendered(prepared.vmin, prepared.vmax, levels=out, palette=palette,
+                            nan_mask=prepared.nan_mask, nan_color=self.nan_color, alpha=alpha)
+        picture = out.view(np.uint8).reshape(out.shape + (4,))
+        if alpha is not None:
+            picture[..., 3] = alpha
+        return Rendered(prepared.vmin, prepared.vmax, palette=palette, nan_mask=prepared.nan_mask,
+                        nan_color=self.nan_color, alpha=alpha, _rgba=picture)
+
+    def _packed_lut(self, settings: DisplaySettings, sample: np.ndarray, palette: np.ndarray) -> np.ndarray:
+        """RGBA (as native uint32) for every code: palette of the stretched level, NaN colour for NAN_CODE."""
+        table = np.empty((256, 4), np.uint8)
+        table[:, :3] = palette
+        table[:, 3] = 255
+        lut = table.view(np.uint32).ravel()[self.stretch_lut(settings, sample)]
+        lut[NAN_CODE] = np.array([[*self.nan_color, 255]], np.uint8).view(np.uint32)[0, 0]
+        return lut
 
     def _colour_limits(self, data: np.ndarray, settings: DisplaySettings) -> tuple[float, float]:
         return self._planes_limits(_planes(data), settings)
@@ -314,13 +344,14 @@ class Renderer:
         sample = sample[np.isfinite(sample)]
         return self._limits(sample, settings, planes)
 
-    def _render_colour(self, data: np.ndarray, settings: DisplaySettings) -> Rendered:
+    def _render_colour(self, data: np.ndarray, settings: DisplaySettings,
+                       limits: tuple[float, float] | None = None) -> Rendered:
         alpha = alpha_channel(data[..., 3]) if data.shape[2] > 3 else None
         planes = _planes(data)  # (3, H, W) float32: per-plane arithmetic is fast in numpy
         if settings.blur > 0:
             for c in range(3):
                 planes[c] = self._blurred(planes[c], settings.blur)
-        vmin, vmax = self._planes_limits(planes, settings)
+        vmin, vmax = self._planes_limits(planes, settings) if limits is None else (float(limits[0]), float(limits[1]))
         span = vmax - vmin if vmax > vmin else 1.0
         planes -= np.float32(vmin)
         planes *= np.float32(1.0 / span)
@@ -398,20 +429,30 @@ def quantise(data: np.ndarray, vmin: float, vmax: float, executor: Any = None,
     nan_mask = np.zeros((height, width), bool) if floating else None  # zero pages cost nothing until written
 
     def run(first: int, last: int) -> bool:
-        buf = np.empty((min(STRIP_ROWS, last - first), width), np.float32)
+        rows = min(STRIP_ROWS, last - first)
+        buf = np.empty((rows, width), np.float32)
+        isnan = np.empty((rows, width), bool) if floating else None
         found = False
         for row in range(first, last, STRIP_ROWS):
             stop = min(row + STRIP_ROWS, last)
             work = buf[:stop - row]
-            np.multiply(data[row:stop], scale, out=work, casting="unsafe")
+            np.multiply(data[row:stop], scale, out=work, casting="unsafe")  # byte order fixed here too
             work += shift
-            np.clip(work, 0, LEVELS - 1, out=work)
-            if floating and np.isnan(work.sum()):  # a sum of clipped values is finite unless NaN
-                found = True
-                nan = nan_mask[row:stop]
+            strip = codes[row:stop]
+            nan = None
+            if floating:
+                nan = isnan[:stop - row]
                 np.isnan(work, out=nan)
-                work[nan] = NAN_CODE
-            np.copyto(codes[row:stop], work, casting="unsafe")
+                if nan.any():
+                    found = True
+                    nan_mask[row:stop] = nan
+                    work[nan] = 0.0
+                else:
+                    nan = None
+            # clip straight into the codes: the float -> uint16 cast happens in cache
+            np.clip(work, 0, LEVELS - 1, out=strip, casting="unsafe")
+            if nan is not None:
+                strip[nan] = NAN_CODE
             if lut is not None:
                 np.take(lut, codes[row:stop], out=levels[row:stop], mode="clip")
         return found

@@ -8,6 +8,9 @@ a thousand thumbnails) and evicts the least recently used frames.
 Keys are ``(image name, frame index, display-settings key)``; the settings key is any
 hashable value that changes whenever the rendering would (stretch, interval, blur...).
 
+Cached values are numpy arrays or any object with an ``nbytes`` attribute (e.g. a
+rendered frame together with its reduced previews); the bound counts ``nbytes``.
+
 The worker calls ``on_done(outcome)`` from its own thread; a GUI forwards it to its
 event loop (e.g. through a queued signal) and decides there whether it still cares.
 """
@@ -20,22 +23,21 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from enum import IntEnum
 from itertools import count
-from typing import Callable, Hashable, Iterable, Iterator
-
-import numpy as np
+from typing import Any, Callable, Hashable, Iterable, Iterator
 
 FrameKey = tuple  # (image name: str, frame: int, display key: Hashable)
-Job = Callable[[], np.ndarray]
+Job = Callable[[], Any]  # returns an array or another object with ``nbytes``
 
 
 class FrameCache:
-    """Thread-safe LRU cache of numpy arrays whose total ``nbytes`` never exceeds ``max_bytes``."""
+    """Thread-safe LRU cache of arrays (or objects with ``nbytes``) whose total
+    ``nbytes`` never exceeds ``max_bytes``."""
 
     def __init__(self, max_bytes: int):
         if max_bytes < 0:
             raise ValueError(f"cache size must be >= 0 bytes, got {max_bytes}")
         self._max = int(max_bytes)
-        self._items: OrderedDict[Hashable, np.ndarray] = OrderedDict()
+        self._items: OrderedDict[Hashable, tuple[Any, int]] = OrderedDict()
         self._nbytes = 0
         self._lock = threading.Lock()
 
@@ -69,24 +71,26 @@ class FrameCache:
         with self._lock:
             return list(self._items)
 
-    def get(self, key: Hashable) -> np.ndarray | None:
+    def get(self, key: Hashable) -> Any | None:
         with self._lock:
-            arr = self._items.get(key)
-            if arr is not None:
-                self._items.move_to_end(key)
-            return arr
+            item = self._items.get(key)
+            if item is None:
+                return None
+            self._items.move_to_end(key)
+            return item[0]
 
-    def put(self, key: Hashable, array: np.ndarray) -> bool:
-        """Store ``array``; returns False (and stores nothing) if it alone exceeds the bound."""
-        size = int(array.nbytes)
+    def put(self, key: Hashable, value: Any) -> bool:
+        """Store ``value`` (anything with ``nbytes``); returns False (and stores nothing)
+        if it alone exceeds the bound. The size is taken once, at insertion."""
+        size = int(value.nbytes)
         with self._lock:
             old = self._items.pop(key, None)
             if old is not None:
-                self._nbytes -= int(old.nbytes)
+                self._nbytes -= old[1]
             if size > self._max:
                 return False
             self._evict_locked(size)
-            self._items[key] = array
+            self._items[key] = (value, size)
             self._nbytes += size
             return True
 
@@ -94,7 +98,7 @@ class FrameCache:
         with self._lock:
             old = self._items.pop(key, None)
             if old is not None:
-                self._nbytes -= int(old.nbytes)
+                self._nbytes -= old[1]
 
     def clear(self) -> None:
         with self._lock:
@@ -103,8 +107,8 @@ class FrameCache:
 
     def _evict_locked(self, incoming: int) -> None:
         while self._items and self._nbytes + incoming > self._max:
-            _, old = self._items.popitem(last=False)
-            self._nbytes -= int(old.nbytes)
+            _, (_, size) = self._items.popitem(last=False)
+            self._nbytes -= size
 
 
 class Priority(IntEnum):
@@ -118,10 +122,10 @@ class Priority(IntEnum):
 
 @dataclass(frozen=True)
 class Outcome:
-    """What a job produced: an array, or the error that stopped it (never both)."""
+    """What a job produced: an array (or other sized result), or the error that stopped it (never both)."""
 
     key: FrameKey
-    array: np.ndarray | None = None
+    array: Any | None = None
     error: BaseException | None = None
     traceback: str = ""
 
@@ -290,8 +294,9 @@ class Prefetcher:
     def _execute(self, item: _Pending) -> Outcome:
         try:
             arr = item.job()
-            if not isinstance(arr, np.ndarray):
-                raise TypeError(f"render job for {item.key[0]!r} returned {type(arr).__name__}, not an array")
+            if not hasattr(arr, "nbytes"):
+                raise TypeError(f"render job for {item.key[0]!r} returned {type(arr).__name__}, "
+                                "not an array or an object with nbytes")
         except Exception as exc:  # stored and shown to the user, never raised in the worker
             # Keep the text, drop the frames: they may pin large half-built arrays.
             text = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))

@@ -64,7 +64,9 @@ class ImageView(QWidget):
         self.drag_selected_items = True
         self.overlay_painter = OverlayPainter(marker_style)
         self._image: QImage | None = None
+        self._base_factor = 1  # > 1 when the frame is shown through an overview
         self._previews: list[tuple[int, QImage]] = []
+        self._detail: tuple[int, int, int, QImage] | None = None  # factor, x0, y0, image
         self._size: tuple[int, int] | None = None  # (width, height) of the last image shown
         self._state = "empty"  # empty | image | loading | error
         self._name = ""
@@ -80,7 +82,13 @@ class ImageView(QWidget):
 
     # ------------------------------------------------------------------ content
     def set_image(
-        self, image: QImage | np.ndarray, name: str = "", previews: Sequence[tuple[QImage | np.ndarray, int]] = ()
+        self,
+        image: QImage | np.ndarray,
+        name: str = "",
+        previews: Sequence[tuple[QImage | np.ndarray, int]] = (),
+        *,
+        factor: int = 1,
+        size: tuple[int, int] | None = None,
     ) -> None:
         """Show a frame; zoom and pan are kept when it has the size of the previous one.
 
@@ -88,23 +96,36 @@ class ImageView(QWidget):
         :func:`imgmarker.kernel.preview.pyramid`: block (p, q) of a preview with factor f
         covers image pixels [p*f, (p+1)*f) x [q*f, (q+1)*f). When zoomed out, the view
         draws the coarsest preview that is still at least as fine as the screen.
+
+        A frame too large to hold is shown through an overview: ``image`` is then itself
+        a reduction by ``factor`` of a frame of ``size`` (width, height) pixels, and
+        :meth:`set_detail` draws full-resolution regions over it. Coordinates always
+        refer to the full frame, whatever resolution is on screen.
         """
         if isinstance(image, np.ndarray):
             image = qimage_from_array(image)
         if image.isNull():
             raise ValueError(f"{name or 'image'}: empty image")
-        size = (image.width(), image.height())
+        factor = int(factor)
+        if factor < 1:
+            raise ValueError(f"{name or 'image'}: reduction factor must be >= 1, got {factor}")
+        if size is None:
+            if factor != 1:
+                raise ValueError(f"{name or 'image'}: a reduced image needs the full size")
+            size = (image.width(), image.height())
+        size = (int(size[0]), int(size[1]))
+        self._check_reduction(name, image, factor, size, "image")
         keep = self._size == size
-        levels = []
-        for preview, factor in previews:
+        levels = [(factor, image)]
+        for preview, pfactor in previews:
             if isinstance(preview, np.ndarray):
                 preview = qimage_from_array(preview)
-            expected = (-(-size[0] // factor), -(-size[1] // factor))
-            if (preview.width(), preview.height()) != expected:
-                raise ValueError(f"{name or 'image'}: preview for factor {factor} is {preview.width()}x{preview.height()}, expected {expected[0]}x{expected[1]}")
-            levels.append((int(factor), preview))
-        self._previews = sorted(levels, key=lambda lv: lv[0])
-        self._image = image
+            self._check_reduction(name, preview, int(pfactor), size, "preview")
+            levels.append((int(pfactor), preview))
+        levels.sort(key=lambda lv: lv[0])
+        self._base_factor, self._image = levels[0]
+        self._previews = levels[1:]
+        self._detail = None
         self._size = size
         self._state = "image"
         self._name = name
@@ -113,6 +134,48 @@ class ImageView(QWidget):
             self._fit()
         self.update()
         self.view_changed.emit()
+
+    @staticmethod
+    def _check_reduction(name: str, image: QImage, factor: int, size: tuple[int, int], what: str) -> None:
+        expected = (-(-size[0] // factor), -(-size[1] // factor))
+        if (image.width(), image.height()) != expected:
+            raise ValueError(f"{name or 'image'}: {what} for factor {factor} is {image.width()}x{image.height()}, "
+                             f"expected {expected[0]}x{expected[1]}")
+
+    def set_detail(self, image: QImage | np.ndarray | None, x0: int = 0, y0: int = 0, factor: int = 1) -> None:
+        """Draw ``image`` over the frame, its top-left block at image pixel (x0, y0), each
+        of its pixels covering ``factor`` x ``factor`` image pixels (None removes it).
+
+        Used for large frames: the region in view rendered at the screen's resolution.
+        It is drawn whenever it is finer than what the view would otherwise show."""
+        if image is None:
+            self._detail = None
+        else:
+            if isinstance(image, np.ndarray):
+                image = qimage_from_array(image)
+            self._detail = (int(factor), int(x0), int(y0), image)
+        self.update()
+
+    def detail(self) -> tuple[int, int, int, QImage] | None:
+        """(factor, x0, y0, image) of the detail shown over the frame, if any."""
+        return self._detail
+
+    def wanted_detail(self) -> tuple[tuple[float, float, float, float], int] | None:
+        """(visible part of the image as x0, y0, x1, y1; reduction factor) a detail should
+        have to show the view at full screen resolution, or None when the frame itself
+        is fine enough (or nothing of it is in view)."""
+        if self.image_size() is None:
+            return None
+        factor = max(1, int(1.0 / (self._scale * self.devicePixelRatioF())))
+        if factor >= self._base_factor:
+            return None
+        w, h = self._size
+        x0, y0, x1, y1 = self.visible_image_rect()
+        x0, y0 = max(x0, -0.5), max(y0, -0.5)
+        x1, y1 = min(x1, w - 0.5), min(y1, h - 0.5)
+        if x1 <= x0 or y1 <= y0:
+            return None
+        return (x0, y0, x1, y1), factor
 
     def show_placeholder(self, name: str) -> None:
         """Shown while ``name`` is being read; the previous zoom is kept for it."""
@@ -129,6 +192,7 @@ class ImageView(QWidget):
     def clear(self) -> None:
         self._state, self._name, self._reason = "empty", "", ""
         self._image = None
+        self._detail = None
         self._size = None
         self.update()
 
@@ -325,7 +389,7 @@ class ImageView(QWidget):
 
     def _source(self) -> tuple[int, QImage]:
         """The image to sample: the coarsest preview whose blocks are no larger than a device pixel."""
-        chosen = (1, self._image)
+        chosen = (self._base_factor, self._image)
         limit = 1.0 / (self._scale * self.devicePixelRatioF())
         for factor, preview in self._previews:
             if factor <= limit:
@@ -333,16 +397,25 @@ class ImageView(QWidget):
         return chosen
 
     def _paint_image(self, painter: QPainter) -> None:
-        w, h = self._size
         f, source = self._source()
+        self._draw(painter, source, f, 0, 0)
+        if self._detail is not None:
+            factor, x0, y0, detail = self._detail
+            if factor < f:
+                self._draw(painter, detail, factor, x0, y0)
+
+    def _draw(self, painter: QPainter, source: QImage, f: int, ox: int, oy: int) -> None:
+        """Draw the visible blocks of ``source``; block (p, q) covers image pixels
+        [ox + q*f, ox + (q+1)*f) x [oy + p*f, oy + (p+1)*f), clipped to the image."""
+        w, h = self._size
         x0, y0, x1, y1 = self.visible_image_rect()
-        # Visible blocks (pixels when f == 1); block p spans image coords [p*f - 0.5, (p+1)*f - 0.5).
-        i0, j0 = max(0, math.floor((x0 + 0.5) / f)), max(0, math.floor((y0 + 0.5) / f))
-        i1 = min(source.width(), math.ceil((x1 + 0.5) / f))
-        j1 = min(source.height(), math.ceil((y1 + 0.5) / f))
+        # Visible blocks (pixels when f == 1); block p spans image coords [o + p*f - 0.5, o + (p+1)*f - 0.5).
+        i0, j0 = max(0, math.floor((x0 + 0.5 - ox) / f)), max(0, math.floor((y0 + 0.5 - oy) / f))
+        i1 = min(source.width(), math.ceil((x1 + 0.5 - ox) / f))
+        j1 = min(source.height(), math.ceil((y1 + 0.5 - oy) / f))
         if i1 <= i0 or j1 <= j0:
             return
-        top_left = self.image_to_widget(i0 * f - 0.5, j0 * f - 0.5)
+        top_left = self.image_to_widget(ox + i0 * f - 0.5, oy + j0 * f - 0.5)
         target = QRectF(top_left.x(), top_left.y(), (i1 - i0) * f * self._scale, (j1 - j0) * f * self._scale)
         painter.save()
         if f > 1:  # a partial last block must not spill past the image edge

@@ -18,7 +18,7 @@ from PyQt6.QtCore import QObject, pyqtSignal
 from PyQt6.QtGui import QGuiApplication
 
 from imgmarker.kernel.catalog_set import CatalogSet
-from imgmarker.kernel.frame_jobs import FrameStore, render_job
+from imgmarker.kernel.frame_jobs import FrameStore, region_job, render_job
 from imgmarker.kernel.images import ImageReadError
 from imgmarker.kernel.overlay import Marker, OverlayContext, draw_overlays
 from imgmarker.kernel.pipeline import DisplaySettings, Renderer
@@ -26,6 +26,7 @@ from imgmarker.kernel.prefetch import Priority
 from imgmarker.kernel.promote import promote_source
 from imgmarker.kernel.wcs import format_world, pixel_to_world
 from imgmarker.shell.overlay_painter import OverlayLayer
+from imgmarker.shell.detail_loader import DetailLoader
 from imgmarker.shell.prefetch_bridge import PrefetchBridge
 
 log = logging.getLogger("imgmarker.shell")
@@ -69,6 +70,7 @@ class Workspace(QObject):
         self.frames = FrameStore(cache_mb * 1024 * 1024 // 4)
         self.bridge = PrefetchBridge(cache_mb * 1024 * 1024)
         self.bridge.finished.connect(self._rendered)
+        self.detail = DetailLoader(view, self)
         self.display = self._initial_display()
         self.frame = self.experiment.display.frame
         self.selected: set[int] = set()
@@ -124,6 +126,7 @@ class Workspace(QObject):
 
     def close(self) -> None:
         self.panel.flush_comment()
+        self.detail.close()
         self.bridge.close()
         self.renderer.close()
 
@@ -141,9 +144,9 @@ class Workspace(QObject):
         entry = self.session.current
         key = self._key(entry, self.frame)
         cache, prefetcher = self.bridge.cache, self.bridge.prefetcher
-        array = cache.get(key)
-        if array is not None:
-            self._display(entry, array)
+        rendered = cache.get(key)
+        if rendered is not None:
+            self._display(entry, rendered)
         else:
             error = prefetcher.error(key)
             if error is not None:
@@ -185,11 +188,20 @@ class Workspace(QObject):
         self.message.emit(f"{entry.name}: {reason}")
 
     @guarded
-    def _display(self, entry: Any, array: np.ndarray) -> None:
+    def _display(self, entry: Any, rendered: Any) -> None:
+        """``rendered``: a :class:`~imgmarker.kernel.frame_jobs.RenderedFrame`."""
         key = self._key(entry, self.frame)
         if self._shown_key != key:
-            self.view.set_image(array, entry.name)
+            self.view.set_image(rendered.rgba, entry.name, previews=rendered.previews,
+                                factor=rendered.factor, size=rendered.full_size)
             self._shown_key = key
+            if rendered.factor > 1:  # a large frame: full resolution for what is in view
+                frame, display, limits = self.frame, self.display, rendered.limits
+                self.detail.set_source(key, lambda region, factor: region_job(
+                    entry, frame, display, region, factor, limits, registry=self.registry,
+                    renderer=self.renderer, max_pixels=self.experiment.images.max_pixels))
+            else:
+                self.detail.clear()
         meta = self.frames.meta(entry.name, self.frame)
         if meta is not None:
             self.panel.show_frames(list(meta.names), min(self.frame, len(meta.names) - 1))

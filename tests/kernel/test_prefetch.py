@@ -189,3 +189,20 @@ def test_neighbours_at_the_ends_of_the_campaign():
 def test_negative_bound_is_refused():
     with pytest.raises(ValueError, match="cache size"):
         FrameCache(-1)
+
+
+def test_objects_with_nbytes_are_cached_and_counted_exactly():
+    class Sized:
+        def __init__(self, n):
+            self.nbytes = n
+
+    cache = FrameCache(1000)
+    assert cache.put("a", Sized(600)) and cache.put("b", Sized(400))
+    assert cache.nbytes == 1000 and cache.keys() == ["a", "b"]
+    cache.put("c", Sized(1))
+    assert cache.keys() == ["b", "c"] and cache.nbytes == 401
+    assert not cache.put("huge", Sized(1001)) and "huge" not in cache
+    with Prefetcher(cache) as pf:
+        pf.request("d", lambda: Sized(99))
+        pf.wait_idle(5)
+        assert cache.get("d").nbytes == 99 and cache.nbytes == 500

@@ -34,3 +34,13 @@ def test_pyramid_stops_at_the_requested_size():
 def test_bad_factor_is_refused():
     with pytest.raises(ValueError, match="factor"):
         reduce_mean(np.zeros((4, 4), np.uint8), 0)
+
+
+@pytest.mark.parametrize("shape", [(64, 48, 4), (64, 48, 3), (64, 48), (6, 10, 4)])
+def test_halving_is_the_rounded_mean_of_each_2x2_block(shape):
+    arr = np.random.default_rng(1).integers(0, 256, shape, dtype=np.uint8)
+    arr[:2, :2] = 255  # a block whose sum would overflow 8 bits
+    h, w = shape[:2]
+    blocks = arr.reshape(h // 2, 2, w // 2, 2, -1).astype(float).mean(axis=(1, 3))
+    expected = np.rint(blocks).astype(np.uint8).reshape((h // 2, w // 2) + shape[2:])
+    np.testing.assert_array_equal(reduce_mean(arr, 2), expected)

@@ -163,3 +163,31 @@ def test_unknown_filter_names_are_reported(registry, data):
         Renderer(registry).render(data, DisplaySettings.make("minmax", stretch="cubic"))
     with pytest.raises(PipelineError, match="percent"):
         Renderer(registry).check(DisplaySettings.make("percentile", {"percent": 120}))
+
+
+@pytest.mark.parametrize("colormap", ["gray", "viridis"])
+def test_direct_rgba_matches_the_indexed_picture(registry, data, colormap):
+    """The one-pass RGBA (what the GUI shows) is the indexed picture expanded, NaN and alpha included."""
+    data = data.copy()
+    data[5:8, 10:12] = np.nan
+    alpha = np.linspace(0.0, 1.0, data.size, dtype=np.float32).reshape(data.shape)
+    renderer = Renderer(registry)
+    for frame in (data, np.dstack([data, alpha])):
+        settings = DisplaySettings.make("zscale", stretch="asinh", colormap=colormap)
+        expected = renderer.render(frame, settings).rgba()
+        direct = renderer.render(frame, settings, rgba=True)
+        np.testing.assert_array_equal(direct.rgba(), expected)
+        assert direct.rgba()[6, 11].tolist()[:3] == list(renderer.nan_color)
+        # from cached codes (a stretch change) too
+        renderer.render(frame, settings, key="k")
+        changed = settings.replace(stretch="sqrt")
+        np.testing.assert_array_equal(renderer.render(frame, changed, key="k", rgba=True).rgba(),
+                                      renderer.render(frame, changed).rgba())
+        renderer.forget()
+
+
+def test_fixed_limits_skip_the_interval(registry, data):
+    out = Renderer(registry).render(data, DisplaySettings.make("zscale"), limits=(900.0, 1300.0), rgba=True)
+    assert (out.vmin, out.vmax) == (900.0, 1300.0)
+    expected = _levels((data - 900.0) / 400.0)
+    _close(out.rgba()[..., 0], expected)
