@@ -38,6 +38,7 @@ from PyQt6.QtWidgets import QApplication, QWidget
 
 from .overlay_painter import MarkerStyle, OverlayLayer, OverlayPainter
 from .qimage import qimage_from_array
+from .shape_painter import paint_shapes
 
 ZOOM_STEP = 1.25
 MAX_SCALE = 256.0
@@ -75,6 +76,7 @@ class ImageView(QWidget):
         self._centre = (0.0, 0.0)
         self._fitted = True
         self._layers: dict[str, OverlayLayer] = {}
+        self._shapes: dict[str, list[Any]] = {}
         self._hidden: set[str] = set()
         self._cursor: tuple[float, float] | None = None
         self._press: dict[str, Any] | None = None
@@ -222,8 +224,20 @@ class ImageView(QWidget):
         self._layers[name] = items if isinstance(items, OverlayLayer) else OverlayLayer(items)
         self.update()
 
+    def set_shapes(self, name: str, shapes: Sequence[Any]) -> None:
+        """Line and text primitives of overlay ``name`` (compass, scale bar)."""
+        if shapes:
+            self._shapes[name] = list(shapes)
+        else:
+            self._shapes.pop(name, None)
+        self.update()
+
+    def shapes(self, name: str) -> list[Any]:
+        return list(self._shapes.get(name, ()))
+
     def remove_layer(self, name: str) -> None:
         self._layers.pop(name, None)
+        self._shapes.pop(name, None)
         self._hidden.discard(name)
         self.update()
 
@@ -433,6 +447,9 @@ class ImageView(QWidget):
             self.overlay_painter.paint(
                 painter, layers, self._scale, (origin.x(), origin.y()), self.visible_image_rect(), self.devicePixelRatioF()
             )
+        shapes = [s for name, items in self._shapes.items() if name not in self._hidden for s in items]
+        if shapes:
+            paint_shapes(painter, shapes, self.image_to_widget, self.font())
         if self._ghost is not None:
             item, gx, gy = self._ghost
             ghost = _Moved(item, gx, gy)

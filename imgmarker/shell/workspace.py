@@ -80,6 +80,10 @@ class Workspace(QObject):
         self.catalogs = self._load_catalogs()
         for catalog in self.experiment.catalogs:
             self.visible[f"catalog:{catalog.name}"] = catalog.visible
+        for spec in self.registry.overlays:
+            if spec.name not in ("marks", "catalogs"):
+                self.visible[spec.name] = spec.default_visible
+        self._shape_layers: set[str] = set()
         self.visible.update({k: bool(v) for k, v in saved.items() if k in self.visible})
         self.left_group = str(session.get_setting("left_click_group", self.experiment.controls.left_click_group))
         if self.left_group not in self.experiment.group_names:
@@ -223,8 +227,11 @@ class Workspace(QObject):
         wcs = meta.wcs if meta is not None else None
         marks = self.frame_marks()
         self.selected &= {m.id for m in marks}
+        overlay_visible = {spec.name: self.visible.get(spec.name, spec.default_visible)
+                           for spec in self.registry.overlays}
+        overlay_visible["catalogs"] = False  # catalogs are drawn from arrays below, not as objects
         context = OverlayContext(image_name=entry.name, frame=self.frame, shape=tuple(shape), wcs=wcs, marks=marks,
-                                 visible={"marks": self.visible["marks"]}, selected=frozenset(self.selected),
+                                 visible=overlay_visible, selected=frozenset(self.selected),
                                  experiment=self.experiment)
         primitives, problems = draw_overlays(self.registry, context)
         for problem in problems:
@@ -232,6 +239,14 @@ class Workspace(QObject):
         markers = [p for p in primitives if isinstance(p, Marker) and p.kind == "mark"]
         self.view.set_layer("marks", markers)
         self.view.set_layer_visible("marks", self.visible["marks"])
+        self.view.set_layer("overlays", [p for p in primitives if isinstance(p, Marker) and p.kind != "mark"])
+        shapes: dict[str, list] = {}
+        for p in primitives:
+            if not isinstance(p, Marker):
+                shapes.setdefault(p.kind or "overlays", []).append(p)
+        for name in set(self._shape_layers) | set(shapes):
+            self.view.set_shapes(name, shapes.get(name, []))
+        self._shape_layers = set(shapes)
         for catalog in self.experiment.catalogs:
             name = f"catalog:{catalog.name}"
             if catalog.name not in self.catalogs.names() or meta is None:
@@ -249,8 +264,10 @@ class Workspace(QObject):
         self.session.set_setting("visible", self.visible)
         if name == "labels":
             self.view.set_labels_visible(self.visible[name])
-        else:
+        elif name == "marks" or name.startswith("catalog:"):
             self.view.set_layer_visible(name, self.visible[name])
+        else:
+            self.refresh_overlays()
         self.message.emit(f"{name.replace('catalog:', 'catalog ')}: {'shown' if self.visible[name] else 'hidden'}")
         return self.visible[name]
 

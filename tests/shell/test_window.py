@@ -314,3 +314,17 @@ def test_window_picture_shows_the_image_and_the_mark(window, tmp_path):
     far = {view_pic.pixelColor(x, y).name() for x in range(0, view_pic.width(), 37)
            for y in range(0, view_pic.height(), 37)}
     assert len(far) > 20  # an image, not a blank widget
+
+
+def test_compass_and_scale_bar_are_off_by_default_and_can_be_shown(window):
+    assert window.view.shapes("compass") == []
+    window.workspace.toggle_visible("compass")
+    window.workspace.toggle_visible("scalebar")
+    compass = window.view.shapes("compass")
+    assert {getattr(p, "text", None) for p in compass} >= {"N", "E"}
+    arrows = [p for p in compass if hasattr(p, "x0")]
+    north = next(a for a, t in zip(arrows, [p for p in compass if hasattr(p, "text")]) if t.text == "N")
+    assert north.y1 < north.y0  # north is up on this FITS (FITS y up, displayed flipped)
+    assert window.view.shapes("scalebar")
+    window.view.repaint()
+    assert window.session.get_setting("visible")["compass"] is True
