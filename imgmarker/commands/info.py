@@ -48,6 +48,13 @@ def _text(report: dict[str, Any]) -> str:
         lines.append(line)
     for p in report.get("points", []):
         lines.append(f"  pixel ({p['x']:.6f}, {p['y']:.6f}) = RA, Dec {p['degrees']} deg = {p['sexagesimal']}")
+    if "sources" in report:
+        lines.append(f"  {len(report['sources'])} catalog source{'s' * (len(report['sources']) != 1)} "
+                     f"on frame {report['sources_frame']}:")
+        for row in report["sources"]:
+            sky = f"  RA {row['ra']:.7f}  Dec {row['dec']:+.7f}" if row["ra"] is not None else ""
+            lines.append(f"    {row['catalog']}:{row['line']} {row['label'] or '-'}: "
+                         f"x {row['x']:.3f}  y {row['y']:.3f}{sky}  size {row['size_px']:.2f} px")
     return "\n".join(lines)
 
 
@@ -81,7 +88,15 @@ def cmd_info(args: argparse.Namespace) -> int:
             for ra, dec in args.world or []:
                 x, y = world_to_pixel(frame.wcs, height, ra, dec)
                 report["points"].append(_point("world", float(x), float(y), ra, dec))
-    print(json.dumps(report, indent=2) if args.json else _text(report))
+        if args.catalog:
+            from imgmarker.kernel.catalog_set import catalog_rows_for_image
+
+            rows, problems = catalog_rows_for_image(args.catalog, host.registry, image, path.name, args.frame)
+            for problem in problems:
+                print(f"warning: {problem}", file=sys.stderr)
+            report["sources"] = rows
+            report["sources_frame"] = args.frame
+    print(json.dumps(report, indent=2, default=str) if args.json else _text(report))
     return 0
 
 
@@ -96,6 +111,9 @@ def register(sub) -> None:
                    help="display pixel to convert to RA, Dec (repeatable)")
     p.add_argument("--world", nargs=2, type=float, action="append", metavar=("RA", "DEC"),
                    help="RA, Dec in degrees to convert to a display pixel (repeatable)")
-    p.add_argument("--frame", type=int, default=0, help="frame used for --pix/--world (default 0)")
+    p.add_argument("--frame", type=int, default=0, help="frame used for --pix/--world/--catalog (default 0)")
+    p.add_argument("--catalog", action="append", metavar="CAT",
+                   help="list the sources of catalog CAT that land on the image, with pixel positions "
+                        "(the same matching the marking window uses; repeatable)")
     add_plugin_options(p)
     p.set_defaults(func=cmd_info)
