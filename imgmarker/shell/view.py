@@ -203,6 +203,11 @@ class ImageView(QWidget):
         return self._state
 
     @property
+    def name(self) -> str:
+        """Name of the image shown, loading or failed."""
+        return self._name
+
+    @property
     def message(self) -> str:
         """The text a user sees in the loading or error state ("" otherwise)."""
         if self._state == "loading":
