@@ -328,3 +328,22 @@ def test_compass_and_scale_bar_are_off_by_default_and_can_be_shown(window):
     assert window.view.shapes("scalebar")
     window.view.repaint()
     assert window.session.get_setting("visible")["compass"] is True
+
+
+def test_unexpected_error_is_reported_and_the_window_stays_usable(window, qtbot, monkeypatch):
+    hover(window, 100, 100)
+    key(window, "2")
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(window.session, "toggle_favorite", broken)
+    key(window, "F")
+    assert window.failures == ["RuntimeError: disk on fire"]
+    assert window.failure_box.isVisible() and "Your work so far is stored" in window.failure_box.text()
+    window.failure_box.close()
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    hover(window, 200, 200)
+    key(window, "2")
+    assert len(window.session.marks()) == 2
