@@ -39,7 +39,7 @@ def compose_schema(fragments: Iterable[Any] = ()) -> dict[str, Any]:
     return schema
 
 
-def _resolve(schema: dict[str, Any], root: dict[str, Any]) -> dict[str, Any]:
+def resolve_ref(schema: dict[str, Any], root: dict[str, Any]) -> dict[str, Any]:
     """Follow a local ``$ref`` (siblings override the referenced schema)."""
     ref = schema.get("$ref")
     if not ref or not ref.startswith("#/"):
@@ -47,7 +47,7 @@ def _resolve(schema: dict[str, Any], root: dict[str, Any]) -> dict[str, Any]:
     target: Any = root
     for part in ref[2:].split("/"):
         target = target[part]
-    merged = dict(_resolve(target, root))
+    merged = dict(resolve_ref(target, root))
     merged.update({k: v for k, v in schema.items() if k != "$ref"})
     return merged
 
@@ -55,11 +55,11 @@ def _resolve(schema: dict[str, Any], root: dict[str, Any]) -> dict[str, Any]:
 def apply_defaults(data: Any, schema: dict[str, Any], root: dict[str, Any] | None = None) -> Any:
     """A copy of ``data`` with every missing property that has a schema default filled."""
     root = root or schema
-    schema = _resolve(schema, root)
+    schema = resolve_ref(schema, root)
     if isinstance(data, dict) and isinstance(schema.get("properties"), dict):
         out = dict(data)
         for name, sub in schema["properties"].items():
-            sub = _resolve(sub, root)
+            sub = resolve_ref(sub, root)
             if name not in out and "default" in sub:
                 out[name] = copy.deepcopy(sub["default"])
             if name in out:
