@@ -166,15 +166,20 @@ class Session:
     def previous(self) -> ImageEntry:
         return self.go_to(max(self.index - 1, 0))
 
-    def next_unseen(self) -> ImageEntry | None:
-        """Go to the first unseen image after the current one (wrapping round); None,
-        without moving, when every other image has been seen."""
+    def peek_next_unseen(self) -> ImageEntry | None:
+        """The first unseen image after the current one (wrapping round), without moving."""
         n = len(self.entries)
         for step in range(1, n):
             i = (self.index + step) % n
             if self.entries.key(i) not in self._seen:
-                return self.go_to(i)
+                return self.entries[i]
         return None
+
+    def next_unseen(self) -> ImageEntry | None:
+        """Go to the first unseen image after the current one (wrapping round); None,
+        without moving, when every other image has been seen."""
+        entry = self.peek_next_unseen()
+        return None if entry is None else self.go_to(entry.position)
 
     # -- reading state -------------------------------------------------------
     def marks(self, entry: ImageEntry | None = None) -> list[Mark]:

@@ -168,10 +168,14 @@ class Workspace(QObject):
         jobs = []
         current = session.current
         jobs.append((self._key(current, self.frame), self._job(current, self.frame), Priority.CURRENT))
-        for position, priority in ((session.index + 1, Priority.NEXT), (session.index - 1, Priority.PREVIOUS)):
+        unseen = session.peek_next_unseen()
+        wanted = [(session.index + 1, Priority.NEXT), (session.index - 1, Priority.PREVIOUS)]
+        if unseen is not None and unseen.position not in (session.index + 1, session.index - 1):
+            wanted.append((unseen.position, Priority.NEXT_UNSEEN))
+        frame = self.experiment.display.frame
+        for position, priority in wanted:
             if 0 <= position < len(session):
                 entry = session.entries[position]
-                frame = self.experiment.display.frame
                 jobs.append((self._key(entry, frame), self._job(entry, frame), priority))
         self.bridge.prefetcher.schedule([j for j in jobs if j[0] not in self.bridge.cache])
 

@@ -347,3 +347,14 @@ def test_unexpected_error_is_reported_and_the_window_stays_usable(window, qtbot,
     hover(window, 200, 200)
     key(window, "2")
     assert len(window.session.marks()) == 2
+
+
+def test_next_unseen_image_is_prefetched(window, qtbot):
+    session, ws = window.session, window.workspace
+    window.workspace.go_to(1)
+    wait_for_image(qtbot, window, "colour_field.png")
+    window.workspace.go_to(0)  # both images are now seen: each was left
+    wait_for_image(qtbot, window, "cluster_field.fits")
+    unseen = session.peek_next_unseen()
+    assert unseen.name == "gray_field.jpg" and session.index == 0  # peeking does not move
+    qtbot.waitUntil(lambda: ws._key(unseen, 0) in ws.bridge.cache, timeout=10000)
