@@ -1,6 +1,8 @@
-"""Reading annotators' exported CSV files into :class:`Results`.
+"""Reading annotators' results (campaign databases or exported CSV files) into :class:`Results`.
 
-Each annotator exports ``<user>_marks.csv`` (date, image, group, label, x, y, RA, DEC,
+A results folder may hold each annotator's database ``<user>.imgmarker.sqlite`` (read
+directly, read-only) or the exported CSV files; when both exist for one annotator in
+the same folder the database is used (the CSV files are its export). Each annotator exports ``<user>_marks.csv`` (date, image, group, label, x, y, RA, DEC,
 frame, time, pass) and ``<user>_images.csv`` (image, RA, DEC, categories joined by
 ``+``, comment, favorite, seen time, pass). Only ``image`` (and ``group``, ``x``, ``y`` for
 marks) are required, so older or hand-made files still load. Every problem names the
@@ -20,6 +22,7 @@ from imgmarker.kernel.agreement.tables import ImageVotes, Marks, Names, Results
 
 MARKS_SUFFIX = "_marks.csv"
 IMAGES_SUFFIX = "_images.csv"
+STORE_SUFFIX = ".imgmarker.sqlite"
 STORE_SUFFIXES = (".sqlite", ".sqlite3", ".db")
 
 #: Accepted spellings of each column, after lower-casing and turning spaces/dashes into '_'.
@@ -68,15 +71,16 @@ class ResultFiles:
     user: str
     marks: Path | None
     images: Path | None
+    store: Path | None = None
 
     @property
     def paths(self) -> tuple[Path, ...]:
-        return tuple(p for p in (self.marks, self.images) if p is not None)
+        return tuple(p for p in (self.store, self.marks, self.images) if p is not None)
 
 
 def _user_of(path: Path) -> tuple[str, str] | None:
     name = path.name
-    for suffix, kind in ((MARKS_SUFFIX, "marks"), (IMAGES_SUFFIX, "images")):
+    for suffix, kind in ((MARKS_SUFFIX, "marks"), (IMAGES_SUFFIX, "images"), (STORE_SUFFIX, "store")):
         if name.endswith(suffix) and len(name) > len(suffix):
             return name[: -len(suffix)], kind
     return None
@@ -102,29 +106,44 @@ def find_result_files(paths: Sequence[Path | str]) -> tuple[list[ResultFiles], l
         if not path.exists():
             problems.append(InputProblem(path, "no such result folder or file"))
         elif path.is_dir():
-            files = sorted(p for p in path.rglob("*.csv") if not any(s.startswith(".") for s in p.parts[-2:]))
+            files = sorted(p for p in [*path.rglob("*.csv"), *path.rglob("*" + STORE_SUFFIX)]
+                           if not any(s.startswith(".") for s in p.parts[-2:]))
             hits = [(p, _user_of(p)) for p in files]
             hits = [(p, u) for p, u in hits if u is not None]
             if not hits:
                 stores = [p.name for p in path.rglob("*") if p.suffix.lower() in STORE_SUFFIXES]
-                hint = (f" (found the store {', '.join(stores)}: export it to CSV first)" if stores else "")
-                problems.append(InputProblem(path, f"no '*{MARKS_SUFFIX}' or '*{IMAGES_SUFFIX}' files in "
-                                                   f"this folder{hint}"))
+                hint = (f" (found {', '.join(stores)}: an annotator's database is named "
+                        f"'<user>{STORE_SUFFIX}')" if stores else "")
+                problems.append(InputProblem(path, f"no '*{STORE_SUFFIX}', '*{MARKS_SUFFIX}' or "
+                                                   f"'*{IMAGES_SUFFIX}' files in this folder{hint}"))
             for p, (user, kind) in hits:
                 add(user, kind, p)
         else:
             hit = _user_of(path)
             if hit is None:
                 problems.append(InputProblem(path, f"not a result file: expected a name ending in "
-                                                   f"{MARKS_SUFFIX!r} or {IMAGES_SUFFIX!r}"))
+                                                   f"{STORE_SUFFIX!r}, {MARKS_SUFFIX!r} or {IMAGES_SUFFIX!r}"))
                 continue
             user, kind = hit
             add(user, kind, path)
+            if kind == "store":
+                continue
             other_kind, other_suffix = ("images", IMAGES_SUFFIX) if kind == "marks" else ("marks", MARKS_SUFFIX)
             companion = path.with_name(user + other_suffix)
             if companion.is_file() and other_kind not in found[user]:
                 add(user, other_kind, companion)
-    files = [ResultFiles(u, k.get("marks"), k.get("images")) for u, k in sorted(found.items())]
+    files = []
+    for user, kinds in sorted(found.items()):
+        store = kinds.get("store")
+        if store is not None:
+            exported = [p for k, p in kinds.items() if k != "store"]
+            elsewhere = [p for p in exported if p.parent.resolve() != store.parent.resolve()]
+            for p in elsewhere:
+                problems.append(InputProblem(p, f"annotator {user!r} appears twice (also {store}); the "
+                                                "database is used and this file is ignored", "warning"))
+            files.append(ResultFiles(user, None, None, store))
+        else:
+            files.append(ResultFiles(user, kinds.get("marks"), kinds.get("images")))
     return files, problems
 
 
@@ -256,7 +275,7 @@ class Expected:
 def _check(files: ResultFiles, marks: Marks, votes: ImageVotes, names: Results,
            expected: Expected, problems: list[InputProblem]) -> tuple[Marks, ImageVotes] | None:
     """Drop rows that do not belong to the experiment; ``None`` when nothing does."""
-    where = files.marks or files.images
+    where = files.store or files.marks or files.images
     if expected.images is not None:
         known = np.zeros(len(names.images), dtype=bool)
         known[: len(expected.images)] = True  # the experiment's names were coded first
@@ -279,7 +298,7 @@ def _check(files: ResultFiles, marks: Marks, votes: ImageVotes, names: Results,
         allowed[[names.groups.code(g) for g in expected.groups]] = True
         bad = np.unique(marks.group[~allowed[marks.group]])
         if bad.size:
-            problems.append(InputProblem(files.marks, "marks of unknown group(s) "
+            problems.append(InputProblem(files.store or files.marks, "marks of unknown group(s) "
                                          + ", ".join(repr(names.groups[int(g)]) for g in bad)
                                          + f" are ignored (groups of {expected.name}: "
                                          + ", ".join(expected.groups) + ")", "warning"))
@@ -288,12 +307,23 @@ def _check(files: ResultFiles, marks: Marks, votes: ImageVotes, names: Results,
         allowed_cats = set(expected.categories)
         unknown_cats = sorted({c for cats in votes.categories for c in cats} - allowed_cats)
         if unknown_cats:
-            problems.append(InputProblem(files.images, f"unknown categor{'ies' if len(unknown_cats) > 1 else 'y'} "
+            problems.append(InputProblem(files.store or files.images, f"unknown categor{'ies' if len(unknown_cats) > 1 else 'y'} "
                                          + ", ".join(map(repr, unknown_cats)) + " ignored (categories of "
                                          + f"{expected.name}: {', '.join(expected.categories)})", "warning"))
             cleaned = np.empty(len(votes), dtype=object)
             cleaned[:] = [tuple(c for c in cats if c in allowed_cats) for cats in votes.categories]
             votes.categories = cleaned
+    return marks, votes
+
+
+def _read_store(path: Path, user: int, results: Results, expected: Expected) -> tuple[Marks, ImageVotes]:
+    from imgmarker.kernel.agreement.stores import StoreReadError, check_sequence, read_store
+
+    try:
+        marks, votes, sequence = read_store(path, user, results.images, results.groups, results.labels)
+        check_sequence(sequence, expected.images, expected.name)
+    except StoreReadError as exc:
+        raise ResultsError(path, exc.message) from exc
     return marks, votes
 
 
@@ -312,8 +342,11 @@ def load_results(paths: Sequence[Path | str], expected: Expected | None = None,
             progress(done, len(files))
         user = len(results.users)
         try:
-            marks = read_marks(entry.marks, user, results.images, results.groups, results.labels) if entry.marks else Marks()
-            votes = read_images(entry.images, user, results.images) if entry.images else ImageVotes()
+            if entry.store is not None:
+                marks, votes = _read_store(entry.store, user, results, expected)
+            else:
+                marks = read_marks(entry.marks, user, results.images, results.groups, results.labels) if entry.marks else Marks()
+                votes = read_images(entry.images, user, results.images) if entry.images else ImageVotes()
             marks, votes = _check(entry, marks, votes, results, expected, problems)
         except ResultsError as exc:
             problems.append(InputProblem(exc.path, f"{exc.message} (annotator {entry.user!r} left out)",

@@ -108,6 +108,9 @@ class SqliteStore(Store):
             raise StoreError(f"{path}: written by a newer imgmarker (schema {version}, "
                              f"this version reads up to {SCHEMA_VERSION}); upgrade imgmarker")
         if readonly:
+            if version == 0:
+                conn.close()
+                raise StoreError(f"{path}: not an imgmarker database (empty, or never set up by imgmarker)")
             if version < SCHEMA_VERSION:
                 conn.close()
                 raise StoreError(f"{path}: schema {version} is older than {SCHEMA_VERSION}; "

@@ -67,8 +67,8 @@ def test_missing_folder_and_empty_folder(tmp_path):
     assert len(loaded.users) == 0
     texts = [str(p) for p in problems]
     assert texts[0] == f"{tmp_path / 'nobody'}: no such result folder or file"
-    assert texts[1].startswith(f"{tmp_path / 'empty'}: no '*_marks.csv'")
-    assert "annotations.sqlite" in texts[2] and "export it to CSV first" in texts[2]
+    assert texts[1].startswith(f"{tmp_path / 'empty'}: no '*.imgmarker.sqlite', '*_marks.csv'")
+    assert "annotations.sqlite" in texts[2] and "'<user>.imgmarker.sqlite'" in texts[2]
 
 
 def test_results_of_another_experiment_are_refused(tmp_path):
