@@ -18,7 +18,7 @@ def cmd_agreement(args: argparse.Namespace) -> int:
     loaded = load(args, bar)
     if loaded is None:
         return 1
-    experiment, results, errors = loaded
+    experiment, results, errors, _, _ = loaded
     try:
         report = agreement(results, radii(args, experiment), experiment.categories.names(),
                            experiment.categories.exclusive,
