@@ -88,11 +88,9 @@ def comments_table(comments: Iterable[tuple[str, str, int, str]]) -> Table:
 def write_csv(path: Path, table: Table) -> int:
     """Write ``table`` to ``path`` atomically; returns the number of rows."""
     columns, rows = table
-    n = 0
+    rows = rows if isinstance(rows, list) else list(rows)
     with atomic_write(path, newline="") as handle:
         out = csv.writer(handle)
         out.writerow(columns)
-        for row in rows:
-            out.writerow(row)
-            n += 1
-    return n
+        out.writerows(rows)  # one C-level loop
+    return len(rows)
