@@ -51,6 +51,9 @@ def _number(value: Any) -> str:
 
 
 def floats(values: Sequence[Any]) -> Iterable[str]:
+    missing = values.count(None)
+    if missing == len(values):  # e.g. no sky positions at all
+        return [""] * missing
     try:
         return list(map(_float, values))
     except TypeError:  # None (no sky position) or a non-float number
