@@ -21,7 +21,7 @@ def cmd_aggregate(args: argparse.Namespace) -> int:
     loaded = load(args, bar)
     if loaded is None:
         return 1
-    experiment, results, errors = loaded
+    experiment, results, errors, host, listing = loaded
     try:
         cons, notes = consensus(results, radii(args, experiment), args.min_support, progress=bar.step)
     except ValueError as exc:
@@ -44,6 +44,19 @@ def cmd_aggregate(args: argparse.Namespace) -> int:
         rows = write_csv(out / name, table)
         bar.done()
         print(f"{out / name}: {rows} rows")
+    others = [w for w in dict.fromkeys(args.writer) if w != "csv"]
+    if others:
+        from imgmarker.kernel.agreement.writers import consensus_rows, image_geometry, run_consensus_writers
+        from imgmarker.kernel.campaign import utc_now
+
+        written, problems = run_consensus_writers(others, host.registry, experiment, out,
+                                                  consensus_rows(cons, utc_now()),
+                                                  image_geometry(listing.root, host.registry))
+        for path in written:
+            print(path)
+        for problem in problems:
+            print(f"error: {problem}", file=sys.stderr)
+        errors += len(problems)
     return 1 if errors else 0
 
 
@@ -60,4 +73,7 @@ def register(sub) -> None:
     p.add_argument("--min-support", type=float, default=0.5, metavar="F",
                    help="fraction of the annotators who looked at an image that must agree on a mark "
                         "(default 0.5); below it the mark is disputed")
+    p.add_argument("--writer", metavar="NAME", action="append", default=[],
+                   help="also write the consensus through this writer plugin (repeatable), e.g. votable "
+                        "(consensus_marks.xml) or ds9 (consensus_regions.reg); the CSV tables are always written")
     p.set_defaults(func=cmd_aggregate)

@@ -18,11 +18,12 @@ def cmd_agreement(args: argparse.Namespace) -> int:
     loaded = load(args, bar)
     if loaded is None:
         return 1
-    experiment, results, errors = loaded
+    experiment, results, errors, _, _ = loaded
     try:
         report = agreement(results, radii(args, experiment), experiment.categories.names(),
                            experiment.categories.exclusive,
-                           progress=lambda d, t: bar.update(d, t, "comparing"))
+                           progress=lambda d, t: bar.update(d, t, "comparing"),
+                           reference=args.marks_against, min_support=args.min_support)
     except ValueError as exc:
         bar.done()
         print(f"error: {exc}", file=sys.stderr)
@@ -49,4 +50,9 @@ def register(sub) -> None:
     add_input_options(p)
     p.add_argument("-o", "--output", metavar="REPORT",
                    help="HTML report to write (default: <output directory>/agreement.html)")
+    p.add_argument("--marks-against", choices=("auto", "pairs", "consensus"), default="auto",
+                   help="compare marks between every pair of annotators, or each annotator with the consensus "
+                        "of all (default auto: pairs up to 10 annotators, the consensus above)")
+    p.add_argument("--min-support", type=float, default=0.5, metavar="F",
+                   help="support a consensus mark needs to count as a reference (default 0.5)")
     p.set_defaults(func=cmd_agreement)

@@ -36,7 +36,8 @@ def radii(args: argparse.Namespace, experiment) -> dict:
 
 
 def load(args: argparse.Namespace, bar: ProgressBar):
-    """(experiment, results, number of input errors), or None after printing why."""
+    """(experiment, results, number of input errors, plugin host, image listing), or
+    None after printing why."""
     from imgmarker.kernel.agreement.loader import Expected, load_results
     from imgmarker.kernel.discovery import discover
     from imgmarker.kernel.experiment import load_experiment
@@ -53,7 +54,8 @@ def load(args: argparse.Namespace, bar: ProgressBar):
     except OSError as exc:
         print(f"{path}: {exc.strerror or exc}", file=sys.stderr)
         return None
-    names = discover(experiment.images, host.registry.image_suffixes()).names
+    listing = discover(experiment.images, host.registry.image_suffixes())
+    names = listing.names
     if not names:
         print(f"{path}: warning: no images of the experiment were found, so image names in the results "
               "are not checked", file=sys.stderr)
@@ -72,4 +74,4 @@ def load(args: argparse.Namespace, bar: ProgressBar):
         return None
     print(f"{len(results.users)} annotators, {len(results.marks)} marks, {len(results.votes)} image rows",
           file=sys.stderr)
-    return experiment, results, errors
+    return experiment, results, errors, host, listing

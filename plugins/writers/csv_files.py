@@ -6,56 +6,128 @@ category, comment or favourite; images never reached have no row.
 Plain RFC 4180 CSV (UTF-8, fields with commas, quotes or newlines quoted, quotes
 doubled) so pandas, astropy and spreadsheets read back exactly what was stored.
 Floats are written with ``repr`` (shortest exact form); missing values are empty.
+
+Tables are formatted a block of rows at a time, column by column, so that the loops
+run inside the interpreter's C code (``map`` over ``float.__repr__``, ``str.join``)
+instead of a Python function per row: the whole csv export of 100,000 marks and
+105,000 images then takes about half as long as with the csv module. A text column
+is quoted value by value only when one of its values in the block holds a comma,
+quote or line break.
 """
 
 from __future__ import annotations
 
-import csv
-from typing import Any
+from itertools import islice
+from operator import attrgetter, itemgetter
+from typing import Any, Callable, Iterable, Sequence
 
 import imgmarker
+from imgmarker.kernel.output import ImageRow, MarkRow
 from imgmarker.kernel.records import WriterSpec
 
 MARK_COLUMNS = ("date", "image", "group", "label", "x", "y", "RA", "DEC", "frame", "time", "pass")
 IMAGE_COLUMNS = ("image", "RA", "DEC", "categories", "comment", "favorite", "seen_time", "pass")
 FAVORITE_COLUMNS = ("image", "RA", "DEC", "comment")
 
+BLOCK = 10_000  # rows formatted and written at a time
+_float = float.__repr__  # exact shortest form; also for float subclasses (numpy.float64)
+_SPECIAL = (",", '"', "\n", "\r")
 
-def _cell(value: Any) -> Any:
-    return "" if value is None else value
+
+def field(value: Any) -> str:
+    """One CSV field, quoted only when it has to be; None is empty."""
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return _float(value)
+    text = value if isinstance(value, str) else str(value)
+    if any(c in text for c in _SPECIAL):
+        return '"' + text.replace('"', '""') + '"'
+    return text
 
 
-def _writer(handle):
-    return csv.writer(handle, lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
+def _number(value: Any) -> str:
+    return "" if value is None else _float(float(value))
+
+
+def floats(values: Sequence[Any]) -> Iterable[str]:
+    missing = values.count(None)
+    if missing == len(values):  # e.g. no sky positions at all
+        return [""] * missing
+    try:
+        return list(map(_float, values))
+    except TypeError:  # None (no sky position) or a non-float number
+        return list(map(_number, values))
+
+
+def texts(values: Sequence[Any]) -> Iterable[str]:
+    if None in values or not all(map(str.__instancecheck__, values)):
+        values = ["" if v is None else str(v) for v in values]
+    block = "\x00".join(values)
+    if any(c in block for c in _SPECIAL):
+        return list(map(field, values))
+    return values
+
+
+def ints(values: Sequence[Any]) -> Iterable[str]:
+    return list(map(str, map(int, values)))
+
+
+def write_table(handle, columns: Sequence[str], rows: Iterable[Any],
+                format_block: Callable[[Sequence[Any]], Sequence[Iterable[str]]]) -> None:
+    """Header, then blocks of rows: ``format_block`` turns a block into its formatted
+    columns (in ``columns`` order)."""
+    handle.write(",".join(map(field, columns)) + "\n")
+    rows = iter(rows)
+    while True:
+        block = list(islice(rows, BLOCK))
+        if not block:
+            return
+        handle.write("\n".join(map(",".join, zip(*format_block(block)))) + "\n")
+
+
+def _as(cls: type, block: list) -> Sequence[tuple]:
+    """The block's rows as tuples in ``cls`` field order (any object with the fields' attributes)."""
+    if set(map(type, block)) == {cls}:
+        return block
+    return list(map(attrgetter(*cls._fields), block))
+
+
+_date = itemgetter(slice(0, 10))
+
+
+def _mark_columns(block: list) -> list[Iterable[str]]:
+    _, image, group, label, x, y, ra, dec, frame, time, pass_index = zip(*_as(MarkRow, block))
+    return [map(_date, texts(time)), texts(image), texts(group), texts(label), floats(x), floats(y),
+            floats(ra), floats(dec), ints(frame), texts(time), ints(pass_index)]
+
+
+def _image_columns(block: list) -> list[Iterable[str]]:
+    image, ra, dec, categories, comment, favorite, seen_time, pass_index = zip(*_as(ImageRow, block))
+    return [texts(image), floats(ra), floats(dec), texts(list(map("+".join, categories))), texts(comment),
+            ["1" if f else "0" for f in favorite], texts(seen_time), ints(pass_index)]
+
+
+def _favorite_columns(block: list) -> list[Iterable[str]]:
+    image, ra, dec, _, comment, *_ = zip(*_as(ImageRow, block))
+    return [texts(image), floats(ra), floats(dec), texts(comment)]
 
 
 def write_marks(context) -> None:
     with context.atomic_write(f"{context.user}_marks.csv") as handle:
-        out = _writer(handle)
-        out.writerow(MARK_COLUMNS)
-        out.writerows(
-            (m.time[:10], m.image, m.group, m.label, m.x, m.y, "" if m.ra is None else m.ra,
-             "" if m.dec is None else m.dec, m.frame, m.time, m.pass_index)
-            for m in context.marks())
+        write_table(handle, MARK_COLUMNS, context.marks(), _mark_columns)
 
 
 def write_images(context) -> None:
     rows = list(context.images())
     with context.atomic_write(f"{context.user}_images.csv") as handle:
-        out = _writer(handle)
-        out.writerow(IMAGE_COLUMNS)
-        out.writerows(
-            (r.image, _cell(r.ra), _cell(r.dec), "+".join(r.categories), r.comment, int(r.favorite),
-             _cell(r.seen_time), r.pass_index)
-            for r in rows)
+        write_table(handle, IMAGE_COLUMNS, rows, _image_columns)
     favorites: dict[str, Any] = {}
     for r in rows:
         if r.favorite:
             favorites.setdefault(r.image, r)
     with context.atomic_write(f"{context.user}_favorites.csv") as handle:
-        out = _writer(handle)
-        out.writerow(FAVORITE_COLUMNS)
-        out.writerows((r.image, _cell(r.ra), _cell(r.dec), r.comment) for _, r in sorted(favorites.items()))
+        write_table(handle, FAVORITE_COLUMNS, [r for _, r in sorted(favorites.items())], _favorite_columns)
 
 
 def write(context) -> None:

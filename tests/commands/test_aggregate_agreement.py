@@ -143,3 +143,14 @@ def test_radius_option_overrides_group_size(campaign, tmp_path):
     assert len(_rows(tmp_path / "o1" / "disputed.csv")) == 2
     merged = _rows(tmp_path / "o2" / "consensus.csv")
     assert len(merged) == 1 and float(merged[0]["x"]) == 17.5
+
+
+def test_agreement_against_the_consensus_on_request(annotated, tmp_path):
+    experiment, _ = annotated
+    report = tmp_path / "rep" / "agreement.html"
+    assert main(["agreement", str(experiment), "-o", str(report), "--marks-against", "consensus"]) == 0
+    data = json.loads(report.with_suffix(".json").read_text())
+    assert data["marks_reference"] == "consensus"
+    assert [(m["a"], m["b"]) for m in data["marks"]] == [(f"user{u:03d}", "(consensus)") for u in range(5)]
+    assert all(m["precision"] == 1.0 and m["recall"] == 1.0 and m["matched"] == 60 for m in data["marks"])
+    assert "against the consensus" in report.read_text()

@@ -216,3 +216,31 @@ def test_ds9_per_image_files_and_marks_without_known_height(tmp_path, host):
         s.export(["ds9"])
     assert not (out / "ana_ds9" / "flat.npy.reg").exists()
     assert (out / "ana_ds9" / "img_wcs000.npy.reg").exists()
+
+
+def test_csv_writer_takes_rows_of_other_stores(tmp_path):
+    """Rows that are not the kernel's named tuples (another store's objects, numpy
+    floats, integer pixels) are written with the same exact values."""
+    import contextlib
+    from types import SimpleNamespace
+
+    import pandas as pd
+
+    from imgmarker_plugins.writers.csv_files import write_marks
+
+    marks = [SimpleNamespace(id=1, image="a,b.fits", group="g", label='say "hi"', x=np.float64(0.1), y=3,
+                             ra=None, dec=None, frame=0, time="2026-01-01T00:00:00Z", pass_index=1),
+             SimpleNamespace(id=2, image="c.fits", group="g", label="g", x=1 / 3, y=2.5, ra=np.float64(10.1),
+                             dec=-5.25, frame=1, time="2026-01-02T00:00:00Z", pass_index=2)]
+
+    @contextlib.contextmanager
+    def atomic_write(name, mode="w"):
+        with open(tmp_path / name, mode, newline="", encoding="utf-8") as handle:
+            yield handle
+
+    write_marks(SimpleNamespace(user="ana", marks=lambda: iter(marks), atomic_write=atomic_write))
+    df = pd.read_csv(tmp_path / "ana_marks.csv", keep_default_na=False, na_values={"RA": [""], "DEC": [""]})
+    assert df["image"].tolist() == ["a,b.fits", "c.fits"] and df["label"].tolist() == ['say "hi"', "g"]
+    assert df["x"].tolist() == [0.1, 1 / 3] and df["y"].tolist() == [3.0, 2.5]
+    assert np.isnan(df["RA"][0]) and df["RA"][1] == 10.1 and df["DEC"][1] == -5.25
+    assert df["frame"].tolist() == [0, 1] and df["pass"].tolist() == [1, 2] and df["date"][1] == "2026-01-02"

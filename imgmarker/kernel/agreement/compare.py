@@ -12,9 +12,13 @@ from imgmarker.kernel.agreement import stats
 from imgmarker.kernel.agreement.categories import label_matrices
 from imgmarker.kernel.agreement.clustering import Radius, plane
 from imgmarker.kernel.agreement.matching import match
-from imgmarker.kernel.agreement.tables import Results
+from imgmarker.kernel.agreement.tables import Marks, Names, Results
 
 HIST_BINS = 20
+#: with more annotators than this, marks are compared with the consensus rather than
+#: between every pair (100 annotators are 4,950 pairs but 100 comparisons)
+ALL_PAIRS_UP_TO = 10
+CONSENSUS = "(consensus)"
 
 
 @dataclass(frozen=True)
@@ -63,6 +67,7 @@ class OffsetHistogram:
 @dataclass
 class Agreement:
     annotators: list[str]
+    reference: str = "pairs"  # marks compared between "pairs" of annotators or with the "consensus"
     categories: list[CategoryAgreement] = field(default_factory=list)
     marks: list[MarkPair] = field(default_factory=list)
     histograms: list[OffsetHistogram] = field(default_factory=list)
@@ -74,7 +79,7 @@ class Agreement:
         index = {u: i for i, u in enumerate(self.annotators)}
         m = np.full((len(index), len(index)), np.nan)
         for row in self.marks:
-            if row.group == group:
+            if row.group == group and row.a in index and row.b in index:
                 m[index[row.a], index[row.b]] = m[index[row.b], index[row.a]] = row.f1
         return m
 
@@ -83,6 +88,7 @@ class Agreement:
             return {"value": _num(s.value), "images": s.n}
         return {
             "annotators": self.annotators,
+            "marks_reference": self.reference,
             "categories": [{"variable": c.variable, "fleiss_kappa": stat(c.fleiss),
                             "krippendorff_alpha": stat(c.alpha),
                             "cohen_kappa": [[_num(v) for v in row] for row in c.cohen],
@@ -154,6 +160,13 @@ class _MarkCounter:
         return out
 
 
+def _by_user(user: np.ndarray, n_users: int) -> list[np.ndarray]:
+    """Indices of each annotator's marks (one sort instead of a scan per annotator)."""
+    order = np.argsort(user, kind="stable")
+    bounds = np.searchsorted(user[order], np.arange(n_users + 1))
+    return [order[bounds[u]:bounds[u + 1]] for u in range(n_users)]
+
+
 def _seen(results: Results, pass_index: int) -> np.ndarray:
     """Annotators x images: who looked at what in the given pass."""
     seen = np.zeros((len(results.users), len(results.images)), dtype=bool)
@@ -165,10 +178,36 @@ def _seen(results: Results, pass_index: int) -> np.ndarray:
     return seen
 
 
+def _with_consensus(fp: Results, radii: Mapping[str, Radius], min_support: float) -> tuple[Results, np.ndarray]:
+    """``fp`` plus the supported consensus centres as the marks of one more annotator;
+    returns those results and the indices of the consensus marks."""
+    from imgmarker.kernel.agreement.clustering import consensus
+
+    cons, _ = consensus(fp, radii, min_support)
+    keep = np.flatnonzero(~cons.disputed)
+    n = len(keep)
+    centres = Marks(user=np.full(n, len(fp.users), dtype=np.int32), image=cons.image[keep], group=cons.group[keep],
+                    label=cons.label[keep], x=cons.x[keep], y=cons.y[keep], ra=cons.ra[keep], dec=cons.dec[keep],
+                    pass_index=np.ones(n, dtype=np.int8))
+    users = Names(fp.users.names)
+    users.code(CONSENSUS)
+    both = Results(users, fp.images, fp.groups, fp.labels, Marks.concat([fp.marks, centres]), fp.votes, fp.sources)
+    return both, np.arange(len(fp.marks), len(fp.marks) + n)
+
+
 def agreement(results: Results, radii: Mapping[str, Radius], categories: Sequence[str], exclusive: bool,
-              progress: Callable[[int, int], None] | None = None) -> Agreement:
+              progress: Callable[[int, int], None] | None = None, *, reference: str = "auto",
+              min_support: float = 0.5) -> Agreement:
+    """``reference``: "pairs" compares the marks of every pair of annotators, "consensus"
+    each annotator with the consensus of all (clusters with at least ``min_support``;
+    the annotator is one of its members), "auto" pairs up to :data:`ALL_PAIRS_UP_TO`
+    annotators. Category statistics always cover every pair."""
+    if reference not in ("auto", "pairs", "consensus"):
+        raise ValueError(f"unknown reference {reference!r}: auto, pairs or consensus")
     users = results.users.names
-    report = Agreement(list(users))
+    if reference == "auto":
+        reference = "pairs" if len(users) <= ALL_PAIRS_UP_TO else "consensus"
+    report = Agreement(list(users), reference)
     fp = results.first_pass()
     # categories between annotators
     for variable, labels in label_matrices(fp, categories, exclusive).items():
@@ -176,16 +215,23 @@ def agreement(results: Results, radii: Mapping[str, Radius], categories: Sequenc
         report.categories.append(CategoryAgreement(variable, stats.fleiss_kappa_labels(labels),
                                                    stats.krippendorff_alpha(labels), kappa, kappa_n))
     # marks between annotators
-    counter = _MarkCounter(fp, radii, report.notes)
     seen = _seen(fp, 1)
-    by_user = [np.flatnonzero(fp.marks.user == u) for u in range(len(users))]
-    pairs = [(a, b) for a in range(len(users)) for b in range(a + 1, len(users))]
-    for done, (a, b) in enumerate(pairs):
+    if reference == "pairs":
+        counter = _MarkCounter(fp, radii, report.notes)
+        by_user = _by_user(fp.marks.user, len(users))
+        pairs = [(a, b) for a in range(len(users)) for b in range(a + 1, len(users))]
+        compare = [(by_user[a], by_user[b], seen[a] & seen[b], users[a], users[b]) for a, b in pairs]
+    else:
+        both, centres = _with_consensus(fp, radii, min_support)
+        counter = _MarkCounter(both, radii, report.notes)
+        by_user = _by_user(fp.marks.user, len(users))
+        compare = [(by_user[a], centres, seen[a], users[a], CONSENSUS) for a in range(len(users))]
+    for done, args in enumerate(compare):
         if progress is not None and done % 16 == 0:
-            progress(done, len(pairs))
-        report.marks.extend(counter.compare(by_user[a], by_user[b], seen[a] & seen[b], users[a], users[b]))
+            progress(done, len(compare))
+        report.marks.extend(counter.compare(*args))
     if progress is not None:
-        progress(len(pairs), len(pairs))
+        progress(len(compare), len(compare))
     report.histograms = counter.histograms(radii)
     # within each annotator: the consistency repeat against the first pass
     repeat = _seen(results, 2)

@@ -32,6 +32,13 @@ def _column(values: np.ndarray, digits: int) -> list[str]:
     return [f"{v:.{digits}f}" if math.isfinite(v) else "" for v in values.tolist()]
 
 
+def _exact(values: np.ndarray) -> list[str]:
+    """Shortest exact form (empty for NaN): a catalog made of the consensus puts its
+    sources at exactly the computed centres."""
+    text = list(map(float.__repr__, values.tolist()))
+    return [t if t != "nan" else "" for t in text] if "nan" in text else text
+
+
 def consensus_table(cons: Consensus, disputed: bool) -> Table:
     """Clusters supported by at least the minimum fraction (or, with ``disputed``, the
     others), by image, group and decreasing support. ``label``, ``x``, ``y``, ``ra``,
@@ -52,9 +59,9 @@ def consensus_table(cons: Consensus, disputed: bool) -> Table:
         yield from zip(
             image_names[cons.image[order]].tolist(), np.asarray(res.labels.names, dtype=object)[cons.label[order]].tolist(),
             group_names[cons.group[order]].tolist(),
-            _column(cons.x[order], 3), _column(cons.y[order], 3), _column(cons.ra[order], 8),
-            _column(cons.dec[order], 8), _column(cons.x_median[order], 3), _column(cons.y_median[order], 3),
-            _column(cons.ra_median[order], 8), _column(cons.dec_median[order], 8), _column(spread, 3), unit,
+            _exact(cons.x[order]), _exact(cons.y[order]), _exact(cons.ra[order]),
+            _exact(cons.dec[order]), _exact(cons.x_median[order]), _exact(cons.y_median[order]),
+            _exact(cons.ra_median[order]), _exact(cons.dec_median[order]), _column(spread, 3), unit,
             _column(cons.radius[order], 3), unit, cons.n[order].tolist(), cons.seen[order].tolist(),
             _column(cons.support[order], 4), labels, annotators)
     return CONSENSUS_COLUMNS, rows()
@@ -81,11 +88,9 @@ def comments_table(comments: Iterable[tuple[str, str, int, str]]) -> Table:
 def write_csv(path: Path, table: Table) -> int:
     """Write ``table`` to ``path`` atomically; returns the number of rows."""
     columns, rows = table
-    n = 0
+    rows = rows if isinstance(rows, list) else list(rows)
     with atomic_write(path, newline="") as handle:
         out = csv.writer(handle)
         out.writerow(columns)
-        for row in rows:
-            out.writerow(row)
-            n += 1
-    return n
+        out.writerows(rows)  # one C-level loop
+    return len(rows)

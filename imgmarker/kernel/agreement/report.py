@@ -58,8 +58,12 @@ def html(report: Agreement, title: str) -> str:
     out.append("<h2>Marks between annotators</h2>")
     if report.marks:
         groups = sorted({r.group for r in report.marks})
+        if report.reference == "consensus":
+            out.append("<p>Each annotator's marks against the consensus of all annotators (clusters with "
+                       "enough support); the annotator is one of the consensus' members.</p>")
+        matrices = groups if report.reference == "pairs" else []
         out.append("<div class='plots'>" + "".join(
-            svg.matrix(report.f1_matrix(g), report.annotators, f"F1 of marks: {g}") for g in groups)
+            svg.matrix(report.f1_matrix(g), report.annotators, f"F1 of marks: {g}") for g in matrices)
             + "".join(svg.histogram(h.edges, h.counts, f"Offsets of matched marks: {h.group}", f"offset ({h.unit})")
                       for h in report.histograms) + "</div>")
         out.append(_table(MARK_COLUMNS, [astuple(r) for r in report.marks]))

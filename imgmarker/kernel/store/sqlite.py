@@ -11,7 +11,7 @@ file up to date, one transaction per step.
 from __future__ import annotations
 
 import contextlib
-import itertools
+import functools
 import json
 import sqlite3
 import threading
@@ -108,6 +108,9 @@ class SqliteStore(Store):
             raise StoreError(f"{path}: written by a newer imgmarker (schema {version}, "
                              f"this version reads up to {SCHEMA_VERSION}); upgrade imgmarker")
         if readonly:
+            if version == 0:
+                conn.close()
+                raise StoreError(f"{path}: not an imgmarker database (empty, or never set up by imgmarker)")
             if version < SCHEMA_VERSION:
                 conn.close()
                 raise StoreError(f"{path}: schema {version} is older than {SCHEMA_VERSION}; "
@@ -351,7 +354,8 @@ class SqliteStore(Store):
         # beat fetching 100,000 rows one index entry at a time.
         rows = self._query("SELECT id, image, grp, label, x, y, ra, dec, frame, time, pass FROM marks "
                            "ORDER BY +image, pass, id")
-        return itertools.starmap(MarkRow, rows)
+        # tuple.__new__ turns each fetched tuple into a MarkRow without Python code per row
+        return map(functools.partial(tuple.__new__, MarkRow), rows)
 
     def image_rows(self) -> Iterator[ImageRow]:
         """Images the annotator has seen, classified, commented or liked, by name and pass."""
@@ -361,7 +365,12 @@ class SqliteStore(Store):
                 centres[image] = (g.ra_center, g.dec_center)
         rows = self._query("SELECT image, pass, categories, comment, favorite, seen_time FROM image_state "
                            "ORDER BY image, pass")
+        chosen: dict[str, tuple[str, ...]] = {"[]": ()}  # few distinct category sets
+        no_centre = (None, None)
+        new = tuple.__new__
         for image, pass_index, cats, comment, favorite, seen_time in rows:
-            ra, dec = centres.get(image, (None, None))
-            yield ImageRow(image, ra, dec, tuple(json.loads(cats)) if cats != "[]" else (), comment,
-                           bool(favorite), seen_time, pass_index)
+            ra, dec = centres.get(image, no_centre)
+            categories = chosen.get(cats)
+            if categories is None:
+                categories = chosen[cats] = tuple(json.loads(cats))
+            yield new(ImageRow, (image, ra, dec, categories, comment, favorite == 1, seen_time, pass_index))

@@ -145,3 +145,18 @@ def test_results_without_marks_give_an_empty_consensus():
     assert len(cons) == 0
     report = agreement(results, {"1": Radius(5)}, ["A", "B", "C"], True)
     assert report.marks == [] and report.categories[0].fleiss.n == 5
+
+
+def test_many_annotators_are_compared_with_the_consensus():
+    # each annotator finds 90% of the objects and adds 0.1 false marks per object; the
+    # consensus is (nearly) the true objects, so precision ~ 0.9 / 1.0 and recall ~ 0.9
+    results, _ = simulate(12, 40, 5, noise=1.0, miss=0.1, false=0.1, groups=("galaxy",), seed=7)
+    report = agreement(results, {"galaxy": Radius(10)}, ["A", "B", "C"], True)
+    assert report.reference == "consensus"
+    assert [(r.a, r.b) for r in report.marks] == [(u, "(consensus)") for u in results.users.names]
+    assert np.mean([r.precision for r in report.marks]) == pytest.approx(0.9, abs=0.03)
+    assert np.mean([r.recall for r in report.marks]) == pytest.approx(0.9, abs=0.03)
+    # offset of one mark (sigma 1 px per axis) from a mean of ~11 marks: Rayleigh median 1.177 px
+    assert np.median([r.median_offset for r in report.marks]) == pytest.approx(1.177, rel=0.15)
+    pairs = agreement(results, {"galaxy": Radius(10)}, ["A", "B", "C"], True, reference="pairs")
+    assert len(pairs.marks) == 66 and pairs.reference == "pairs"

@@ -67,8 +67,8 @@ def test_missing_folder_and_empty_folder(tmp_path):
     assert len(loaded.users) == 0
     texts = [str(p) for p in problems]
     assert texts[0] == f"{tmp_path / 'nobody'}: no such result folder or file"
-    assert texts[1].startswith(f"{tmp_path / 'empty'}: no '*_marks.csv'")
-    assert "annotations.sqlite" in texts[2] and "export it to CSV first" in texts[2]
+    assert texts[1].startswith(f"{tmp_path / 'empty'}: no '*.imgmarker.sqlite', '*_marks.csv'")
+    assert "annotations.sqlite" in texts[2] and "'<user>.imgmarker.sqlite'" in texts[2]
 
 
 def test_results_of_another_experiment_are_refused(tmp_path):
@@ -103,3 +103,31 @@ def test_the_same_annotator_twice_is_reported(tmp_path):
     loaded, problems = load_results([tmp_path / "one", tmp_path / "two"])
     assert len(loaded.users) == 1
     assert "annotator 'ann' appears twice" in str(problems[0])
+
+
+@pytest.mark.parametrize("ending", ["\n", "\r\n"])
+def test_plain_and_quoted_files_read_the_same_values(tmp_path, ending):
+    lines = ["image,group,label,x,y,RA,DEC,pass", "a.fits,galaxy,,1.5,2.25,,,1", "b.fits,star,s1,0.1,3e-05,10.5,-2.0,2",
+             "a.fits,galaxy,g; #2,7,8,,,"]
+    plain = tmp_path / "plain_marks.csv"
+    plain.write_text(ending.join(lines) + ending, newline="")
+    quoted = tmp_path / "quoted_marks.csv"  # one quoted label sends the file through the csv module
+    quoted.write_text(ending.join(lines + ['c.fits,galaxy,"x, ""y""",4,5,,,1']) + ending, newline="")
+    got = {}
+    for path in (plain, quoted):
+        labels, images = Names(), Names()
+        marks = read_marks(path, 0, images, Names(), labels)
+        got[path.name] = [(images[i], labels[c], x, y, "nan" if np.isnan(r) else r, p) for i, c, x, y, r, p in
+                          zip(marks.image, marks.label, marks.x.tolist(), marks.y.tolist(), marks.ra.tolist(),
+                              marks.pass_index.tolist())]
+    assert got["plain_marks.csv"] == [("a.fits", "galaxy", 1.5, 2.25, "nan", 1), ("b.fits", "s1", 0.1, 3e-05, 10.5, 2),
+                                      ("a.fits", "g; #2", 7.0, 8.0, "nan", 1)]
+    assert got["quoted_marks.csv"] == got["plain_marks.csv"] + [("c.fits", 'x, "y"', 4.0, 5.0, "nan", 1)]
+
+
+def test_a_short_line_in_a_plain_file_is_named(tmp_path):
+    path = tmp_path / "ann_marks.csv"
+    path.write_text("image,group,x,y\na.fits,g,1,2\nb.fits,g,3\nc.fits,g,4,5\n")
+    with pytest.raises(ResultsError) as info:
+        read_marks(path, 0, Names(), Names(), Names())
+    assert str(info.value) == f"{path}:3: 3 fields where the header has 4"

@@ -1,0 +1,95 @@
+"""Reading an annotator's results straight from the campaign database.
+
+The database is opened read-only through the store interface, so an annotator who is
+still marking is never held up. The store records the image sequence it was built
+from; comparing it with the experiment's images tells results of another experiment
+apart from a campaign whose folder merely changed a little.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+
+from imgmarker.kernel.agreement.tables import ImageVotes, Marks, Names
+from imgmarker.kernel.store.base import StoreError
+
+#: below this share of its sequence being images of the experiment, a store is refused
+MIN_SHARED = 0.5
+
+
+class StoreReadError(Exception):
+    """The database cannot be read; ``message`` does not repeat the path."""
+
+    def __init__(self, message: str):
+        self.message = message
+        super().__init__(message)
+
+
+def _without_path(path: Path, message: str) -> str:
+    for prefix in (f"{path}: ", f"{path.resolve()}: "):
+        if message.startswith(prefix):
+            return message[len(prefix):]
+    return message
+
+
+def read_store(path: Path, user: int, images: Names, groups: Names, labels: Names
+               ) -> tuple[Marks, ImageVotes, list[str]]:
+    """Marks, image rows and the stored sequence's image names of one database."""
+    from imgmarker.kernel.store.sqlite import SqliteStore
+
+    try:
+        store = SqliteStore.open(path, readonly=True)
+    except StoreError as exc:
+        raise StoreReadError(_without_path(path, str(exc))) from exc
+    try:
+        with store, store.snapshot():
+            sequence = [name for name, pass_index in store.sequence() if pass_index == 1]
+            marks = list(store.mark_rows())
+            rows = list(store.image_rows())
+    except (sqlite3.DatabaseError, StoreError, ValueError, TypeError) as exc:
+        raise StoreReadError(f"corrupt annotation database ({type(exc).__name__}: {exc})") from exc
+    return _marks(marks, user, images, groups, labels), _votes(rows, user, images), sequence
+
+
+def _marks(rows: list, user: int, images: Names, groups: Names, labels: Names) -> Marks:
+    if not rows:
+        return Marks()
+    _, image, group, label, x, y, ra, dec, _, _, pass_index = zip(*rows)
+    return Marks(user=np.full(len(rows), user, dtype=np.int32), image=images.encode(image),
+                 group=groups.encode(group), label=labels.encode(label),
+                 x=np.array(x, dtype=np.float64), y=np.array(y, dtype=np.float64),
+                 ra=np.array(ra, dtype=np.float64), dec=np.array(dec, dtype=np.float64),  # None -> NaN
+                 pass_index=np.array(pass_index, dtype=np.int8))
+
+
+def _votes(rows: list, user: int, images: Names) -> ImageVotes:
+    if not rows:
+        return ImageVotes()
+    image, _, _, categories, comment, favorite, _, pass_index = zip(*rows)
+    n = len(rows)
+    cats = np.empty(n, dtype=object)
+    cats[:] = list(categories)
+    comments = np.empty(n, dtype=object)
+    comments[:] = list(comment)
+    return ImageVotes(user=np.full(n, user, dtype=np.int32), image=images.encode(image), categories=cats,
+                      comment=comments, favorite=np.array(favorite, dtype=bool),
+                      pass_index=np.array(pass_index, dtype=np.int8))
+
+
+def check_sequence(sequence: Sequence[str], expected_images: Sequence[str] | None, name: str) -> None:
+    """Refuse a store whose image sequence is mostly not the experiment's images."""
+    if expected_images is None or not sequence:
+        return
+    known = set(expected_images)
+    shared = sum(1 for s in sequence if s in known)
+    if shared < MIN_SHARED * len(sequence):
+        sample = ", ".join(repr(s) for s in [s for s in sequence if s not in known][:3])
+        raise StoreReadError(f"results of a different experiment? only {shared} of the {len(sequence)} images "
+                             f"in this database's sequence are images of {name} (not: {sample}, ...)")
+
+
+__all__ = ["StoreReadError", "check_sequence", "read_store"]
