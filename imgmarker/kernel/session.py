@@ -201,6 +201,16 @@ class Session:
             self._marked_count = len({k for k, n in self._counts.items() if n} & self._key_set)
         return self._counts
 
+    def is_seen(self, i: int) -> bool:
+        return self.entries.key(i) in self._seen
+
+    def mark_count(self, i: int) -> int:
+        return self._mark_counts().get(self.entries.key(i), 0)
+
+    def image_states(self) -> dict[Key, ImageState]:
+        """Every stored image state in one read (an overview of the whole campaign)."""
+        return self.store.image_states()
+
     @property
     def progress(self) -> Progress:
         self._mark_counts()

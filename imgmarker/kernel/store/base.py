@@ -68,6 +68,10 @@ class Store(abc.ABC):
     @abc.abstractmethod
     def image_state(self, image: str, pass_index: int) -> ImageState: ...
 
+    def image_states(self) -> "dict[Key, ImageState]":
+        """Every stored image state, by (image, pass)."""
+        raise NotImplementedError(f"{type(self).__name__} cannot list image states")
+
     @abc.abstractmethod
     def seen_keys(self) -> set[Key]: ...
 

@@ -241,6 +241,11 @@ class SqliteStore(Store):
         cats, comment, favorite, seen, seen_time = rows[0]
         return ImageState(tuple(json.loads(cats)), comment, bool(favorite), bool(seen), seen_time)
 
+    def image_states(self) -> dict[Key, ImageState]:
+        rows = self._query("SELECT image, pass, categories, comment, favorite, seen, seen_time FROM image_state")
+        return {(image, p): ImageState(tuple(json.loads(cats)), comment, bool(fav), bool(seen), seen_time)
+                for image, p, cats, comment, fav, seen, seen_time in rows}
+
     def seen_keys(self) -> set[Key]:
         return set(self._query("SELECT image, pass FROM image_state WHERE seen = 1"))
 
