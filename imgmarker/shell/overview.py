@@ -162,9 +162,9 @@ class OverviewPanel(QWidget):
         self.table.verticalHeader().hide()
         self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 6)
         self.table.horizontalHeader().setStretchLastSection(False)
-        self.table.setColumnWidth(0, 56)
-        self.table.setColumnWidth(1, 200)
-        for column, width in ((2, 40), (3, 50), (4, 110), (5, 36)):
+        self.table.setColumnWidth(0, 44)
+        self.table.setColumnWidth(1, 150)
+        for column, width in ((2, 36), (3, 44), (4, 90), (5, 34)):
             self.table.setColumnWidth(column, width)
         self.table.doubleClicked.connect(lambda index: self.jump.emit(self.model.position(index.row())))
         self.search.textChanged.connect(self.apply_filter)

@@ -113,6 +113,7 @@ class MainWindow(QMainWindow):
         self._teardown()
         self._assemble()
         self.workspace.show_current(keep_picture=True)
+        self.view.setFocus()
 
     # -- start / stop --------------------------------------------------------------------
 
