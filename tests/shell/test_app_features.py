@@ -104,7 +104,7 @@ def test_menu_items_act_like_their_keys(window, qtbot):
     window.menu_actions["edit.redo"].trigger()
     assert len(window.session.marks()) == 1
     window.menu_actions["view.labels"].trigger()
-    assert window.view.labels_visible is False or window.view.labels_visible() is False
+    assert window.view.labels_visible() is False
     window.menu_actions["view.compass"].trigger()
     assert window.workspace.visible["compass"] is False
     window.menu_actions["view.zoom_actual"].trigger()
@@ -241,9 +241,9 @@ def test_export_view_writes_the_picture_with_the_mark(window, tmp_path):
         path = commands.export_view(window, tmp_path / f"view{suffix}")
         assert path is not None and path.exists()
         picture = QImage(str(path))
-        assert (picture.width(), picture.height()) == (window.view.width() * window.view.devicePixelRatio(),
-                                                       window.view.height() * window.view.devicePixelRatio()) \
-            or picture.width() == window.view.width()
+        ratio = window.view.devicePixelRatio()
+        assert (picture.width(), picture.height()) == (round(window.view.width() * ratio),
+                                                       round(window.view.height() * ratio))
         if suffix != ".jpg":  # lossless: the exact group colour is around the mark
             colours = {picture.pixelColor(int(centre.x()) + dx, int(centre.y()) + dy).name()
                        for dx in range(-12, 13) for dy in range(-12, 13)}
@@ -346,7 +346,7 @@ def test_layout_zoom_and_filters_come_back(qtbot, demo):
     again = launch(qtbot, demo, first=False)
     try:
         qtbot.waitUntil(lambda: again.view.scale == pytest.approx(2.0), timeout=10000)
-        assert again.view.centre == pytest.approx((100.0, 120.0)) or again.view.centre() == pytest.approx((100.0, 120.0))
+        assert again.view.centre == pytest.approx((100.0, 120.0))
         assert again.overview_dock.isVisible()
         assert (again.width(), again.height()) == (720, 540)
         assert again.workspace.display.stretch == stretch
