@@ -31,7 +31,7 @@ class SettingsDialog(QDialog):
         base, current = session.base_experiment, session.experiment
         self.base = base
 
-        groups = QGroupBox("Mark groups (limit 0: no limit)")
+        groups = QGroupBox("Mark groups")
         self.groups = QTableWidget(len(base.groups), 2)
         self.groups.setHorizontalHeaderLabels(["Name", "Limit per image"])
         self.limits: list[QSpinBox] = []
@@ -39,6 +39,7 @@ class SettingsDialog(QDialog):
             self.groups.setItem(row, 0, QTableWidgetItem(group.name))
             limit = QSpinBox()
             limit.setRange(0, 100000)
+            limit.setSpecialValueText("no limit")
             limit.setValue(group.max or 0)
             self.groups.setCellWidget(row, 1, limit)
             self.limits.append(limit)
