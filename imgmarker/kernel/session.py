@@ -24,6 +24,8 @@ from imgmarker.kernel.campaign import Entries, build_sequence, database_path, re
 from imgmarker.kernel.discovery import discover
 from imgmarker.kernel.export import DEFAULT_DELAY, BackgroundExporter, remove_stale_temporaries, run_writers
 from imgmarker.kernel.images import Image, ImageReadError, open_image
+from imgmarker.kernel.annotator_overrides import change_overrides, effective_experiment
+from imgmarker.kernel.overrides import SETTING as OVERRIDES
 from imgmarker.kernel.marks import FrameGeometry, ImageEntry, ImageState, Mark, MarkResult, Progress
 from imgmarker.kernel.sky import SkyLocator
 from imgmarker.kernel.store.base import Key, Store
@@ -40,7 +42,9 @@ class Session:
     def __init__(self, experiment: Any, user: str, output_dir: Path, host: Any, store: Store,
                  root: Path, keys: list[Key], vanished: list[str], notes: list[str],
                  export_delay: float | None):
-        self.experiment = experiment
+        self.experiment = experiment  # the effective experiment: the file plus this annotator's overrides
+        self.base_experiment = experiment  # the experiment file as loaded
+        self._names: list[str] = [name for name, _ in keys]
         self.user = user
         self.output_dir = output_dir
         self.host = host
@@ -85,16 +89,22 @@ class Session:
         found = discover(experiment.images, host.registry.image_suffixes())
         remove_stale_temporaries(output_dir, user)
         store = SqliteStore.open(database_path(output_dir, user))
+        base = experiment
         try:
+            experiment, override_note = effective_experiment(base, store)
             keys, vanished, notes = build_sequence(store, experiment, user, found.names)
         except BaseException:
             store.close()
             raise
+        if override_note:
+            notes.append(override_note)
         if found.missing:
             notes.append(f"{len(found.missing)} listed image(s) not found: " + ", ".join(found.missing[:5]))
         for note in notes:
             log.warning("%s: %s", experiment.name, note)
         session = cls(experiment, user, output_dir, host, store, found.root, keys, vanished, notes, export_delay)
+        session.base_experiment = base
+        session._names = list(found.names)
         host.notify("imgmarker_session_started", session=session)
         if len(session):
             host.notify("imgmarker_image_shown", session=session, image=session.current)
@@ -195,6 +205,16 @@ class Session:
             self._counts = self.store.mark_counts()
             self._marked_count = len({k for k, n in self._counts.items() if n} & self._key_set)
         return self._counts
+
+    def is_seen(self, i: int) -> bool:
+        return self.entries.key(i) in self._seen
+
+    def mark_count(self, i: int) -> int:
+        return self._mark_counts().get(self.entries.key(i), 0)
+
+    def image_states(self) -> dict[Key, ImageState]:
+        """Every stored image state in one read (an overview of the whole campaign)."""
+        return self.store.image_states()
 
     @property
     def progress(self) -> Progress:
@@ -374,6 +394,29 @@ class Session:
 
     def set_setting(self, key: str, value: Any) -> None:
         self.store.set_setting(key, value)
+
+    @property
+    def overrides(self) -> dict[str, Any]:
+        """This annotator's changes to the experiment (see :mod:`imgmarker.kernel.overrides`)."""
+        return dict(self.store.get_setting(OVERRIDES, {}) or {})
+
+    def set_overrides(self, overrides: dict[str, Any]) -> list[str]:
+        """Store new overrides and apply them: renamed groups and categories are renamed
+        in every stored mark and image (labels equal to the old group name follow), a new
+        order or repeat fraction re-orders the images not seen yet. Returns what changed,
+        in words; raises OverrideError (nothing changed) when they cannot apply."""
+        return change_overrides(self, overrides)
+
+    def rename_group(self, old: str, new: str) -> list[str]:
+        """Rename a group for this annotator, everywhere in the outputs."""
+        base = next((g.name for g, e in zip(self.base_experiment.groups, self.experiment.groups) if e.name == old),
+                    None)
+        if base is None:
+            raise KeyError(f"no group named {old!r}; groups: {', '.join(self.experiment.group_names)}")
+        overrides = self.overrides
+        groups = dict(overrides.get("groups") or {})
+        groups[base] = {**(groups.get(base) or {}), "name": new}
+        return self.set_overrides({**overrides, "groups": groups})
 
     def _touch(self) -> None:
         if self._exporter is not None and not self._closed:

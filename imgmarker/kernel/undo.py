@@ -50,3 +50,36 @@ def invert(changes: Sequence[Change]) -> list[Change]:
         else:
             raise ValueError(f"unknown change {kind!r}")
     return inverse
+
+
+def rename_changes(changes: Sequence[Change], groups: dict[str, str], categories: dict[str, str]) -> list[Change] | None:
+    """``changes`` with groups and categories renamed (a label equal to its old group
+    name follows); None when nothing in them changes, so a log rewrite stays cheap."""
+
+    def mark(m: dict[str, Any]) -> dict[str, Any]:
+        g = m.get("group")
+        if g not in groups:
+            return m
+        return {**m, "group": groups[g], "label": groups[g] if m.get("label") == g else m.get("label")}
+
+    def cats(value: Any) -> Any:
+        return [categories.get(c, c) for c in value] if isinstance(value, list) else value
+
+    out: list[Change] = []
+    for change in changes:
+        kind = change["t"]
+        if kind in ("add", "del"):
+            out.append({**change, "mark": mark(change["mark"])})
+        elif kind == "upd":
+            old, new = dict(change["old"]), dict(change["new"])
+            for side in (old, new):
+                if side.get("group") in groups:
+                    side["group"] = groups[side["group"]]
+                if side.get("label") in groups:
+                    side["label"] = groups[side["label"]]
+            out.append({**change, "old": old, "new": new})
+        elif kind == "img" and change["field"] == "categories":
+            out.append({**change, "old": cats(change["old"]), "new": cats(change["new"])})
+        else:
+            out.append(change)
+    return out if out != list(changes) else None

@@ -73,6 +73,9 @@ def run_app(experiment_path: Path | None, *, user: str | None = None, output: Pa
             print(problem, file=sys.stderr)
         return 1
     handler = _log_to(window.session.output_dir)
+    from imgmarker.shell.commands import remember
+
+    remember(window)
     try:
         window.show()
         window.start()

@@ -1,118 +1,142 @@
-"""The main window: composes the image view, the side panel, the status line and the
-menus, and binds keys to workspace actions. It holds no campaign logic of its own."""
+"""The main window: composes the image view, the side panel, the docks, the status
+line and the menus, and binds keys to workspace actions. It holds no campaign logic:
+actions go to the workspace or the session, dialogs live in :mod:`imgmarker.shell.dialogs`.
+
+Changed annotator settings rebuild the workspace, panel, keys and menus around the
+same view (:meth:`MainWindow.reload`), so names and keys are everywhere up to date.
+"""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any, Callable
 
 from PyQt6.QtCore import QPoint, Qt
-from PyQt6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
-from PyQt6.QtWidgets import (
-    QDockWidget,
-    QLabel,
-    QLineEdit,
-    QMainWindow,
-    QMenu,
-    QMessageBox,
-    QSlider,
-    QWidgetAction,
-)
+from PyQt6.QtGui import QAction, QCloseEvent, QKeySequence
+from PyQt6.QtWidgets import QDockWidget, QLabel, QMainWindow, QMessageBox
 
 from imgmarker.kernel.bindings import key_bindings
+from imgmarker.shell import comfort
+from imgmarker.shell.errors_panel import ErrorsPanel
+from imgmarker.shell.label_editor import LabelEditor
+from imgmarker.shell.menus import build_menus
+from imgmarker.shell.overview import OverviewPanel
 from imgmarker.shell.sidepanel import SidePanel
 from imgmarker.shell.view import ImageView
 from imgmarker.shell.workspace import Workspace
 
-BLUR_STEPS_PER_PX = 2  # slider resolution: half a pixel
-BLUR_MAX_PX = 10
-
-
-class LabelEditor(QLineEdit):
-    """Inline label editor: Enter keeps the text, Esc (or leaving) cancels."""
-
-    def __init__(self, parent, mark, on_done: Callable[[int, str], None]):
-        super().__init__(mark.label, parent)
-        self.mark = mark
-        self._on_done = on_done
-        self._finished = False
-        self.selectAll()
-
-    def keyPressEvent(self, event) -> None:  # noqa: N802
-        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
-            self._finish(True)
-        elif event.key() == Qt.Key.Key_Escape:
-            self._finish(False)
-        else:
-            super().keyPressEvent(event)
-
-    def focusOutEvent(self, event) -> None:  # noqa: N802
-        super().focusOutEvent(event)
-        self._finish(False)
-
-    def _finish(self, keep: bool) -> None:
-        if self._finished:
-            return
-        self._finished = True
-        if keep and self.text() != self.mark.label:
-            self._on_done(self.mark.id, self.text())
-        self.parent().setFocus()
-        self.deleteLater()
+__all__ = ["LabelEditor", "MainWindow"]
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, session: Any, *, cache_mb: int | None = None):
+    def __init__(self, session: Any, *, cache_mb: int | None = None, recent_file: Path | None = None):
         super().__init__()
         self.session = session
-        self.experiment = session.experiment
+        self.recent_file = recent_file
+        self._cache_mb = cache_mb
         self.view = ImageView(self)
         self.setCentralWidget(self.view)
-        self.panel = SidePanel(self.experiment, self)
-        dock = QDockWidget("Image", self)
-        dock.setObjectName("ImageDock")
-        dock.setWidget(self.panel)
-        dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable | QDockWidget.DockWidgetFeature.DockWidgetFloatable)
-        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
-        self.workspace = Workspace(session, self.view, self.panel, cache_mb=cache_mb)
         self.readout = QLabel()
         self.readout.setObjectName("Readout")
         self.readout.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.statusBar().addPermanentWidget(self.readout)
         self.group_indicator = QLabel()
         self.statusBar().addPermanentWidget(self.group_indicator)
-        self.actions_by_name: dict[str, list[QAction]] = {}
         self.label_editor: LabelEditor | None = None
         self.failures: list[str] = []
+        self.dialogs: dict[str, Any] = {}  # open dialogs by name (kept alive, and for tests)
+        self.close_session_on_close = False
+        self.dock = self._dock("ImageDock", "Image", Qt.DockWidgetArea.RightDockWidgetArea)
+        self.overview_dock = self._dock("OverviewDock", "Campaign", Qt.DockWidgetArea.LeftDockWidgetArea)
+        self.errors_dock = self._dock("ErrorsDock", "Unreadable files", Qt.DockWidgetArea.BottomDockWidgetArea)
+        self.overview_dock.hide()
+        self.errors_dock.hide()
+        self.errors = ErrorsPanel(self)
+        self.errors_dock.setWidget(self.errors)
+        self.errors.retry.connect(lambda keys: self.workspace.retry(keys))
+        self.errors.jump.connect(lambda name: self._go_to_name(name))
+        self.errors.found.connect(self.errors_dock.show)
+        self.resize(1280, 860)
+        self._assemble()
+        comfort.restore_window(self)
+        self.view.setFocus()
 
-        ws = self.workspace
+    def _dock(self, name: str, title: str, area: Qt.DockWidgetArea) -> QDockWidget:
+        dock = QDockWidget(title, self)
+        dock.setObjectName(name)
+        dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable
+                         | QDockWidget.DockWidgetFeature.DockWidgetFloatable
+                         | QDockWidget.DockWidgetFeature.DockWidgetClosable)
+        self.addDockWidget(area, dock)
+        return dock
+
+    # -- assembling around the (effective) experiment --------------------------------------
+
+    @property
+    def experiment(self) -> Any:
+        return self.session.experiment
+
+    def _assemble(self) -> None:
+        self.panel = SidePanel(self.experiment, self)
+        self.dock.setWidget(self.panel)
+        self.workspace = ws = Workspace(self.session, self.view, self.panel, cache_mb=self._cache_mb)
+        self.key_actions: list[QAction] = []
+        self.actions_by_name: dict[str, list[QAction]] = {}
         ws.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
         ws.readout.connect(self.readout.setText)
         ws.changed.connect(self._refresh_title)
         ws.failure.connect(self._report_failure)
         ws.label_edit_requested.connect(self.edit_label)
+        ws.bridge.finished.connect(self.errors.outcome)
         self.panel.leave_comment.connect(self.view.setFocus)
         self.panel.group_chosen.connect(lambda _name: self._refresh_group())
         self.panel.show_instructions.connect(self.show_instructions)
-        self._build_menus()
+        self.overview = OverviewPanel(self.session, self)
+        self.overview.jump.connect(ws.go_to)
+        ws.changed.connect(self.overview.refresh_current)
+        self.overview_dock.setWidget(self.overview)
         self._bind_keys()
+        self.menu_actions = build_menus(self)
         self._refresh_group()
-        self.resize(1280, 860)
+
+    def _teardown(self) -> None:
+        self.workspace.detach()
+        for action in self.key_actions:
+            self.removeAction(action)
+        self.menuBar().clear()
+        for widget in (self.panel, self.overview):
+            widget.deleteLater()
+        self.workspace.deleteLater()
+
+    def reload(self) -> None:
+        """Rebuild what depends on the experiment's names, keys and settings."""
+        self._teardown()
+        self._assemble()
+        self.workspace.show_current(keep_picture=True)
         self.view.setFocus()
 
     # -- start / stop --------------------------------------------------------------------
 
     def start(self) -> None:
         self.workspace.show_current()
+        comfort.restore_view(self)
         if self.experiment.instructions.strip() and not self.session.get_setting("instructions_seen", False):
             self.session.set_setting("instructions_seen", True)
             self.show_instructions()
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+        comfort.save_window(self)
         self.workspace.close()
+        for dialog in self.dialogs.values():
+            dialog.close()
         super().closeEvent(event)
+        if self.close_session_on_close:
+            self.session.close()
 
     # -- keys ----------------------------------------------------------------------------
 
-    def _handler(self, action: str) -> Callable[[], Any] | None:
+    def handler(self, action: str) -> Callable[[], Any] | None:
+        """What the binding ``action`` does (also used by the menus)."""
         ws = self.workspace
         if action.startswith("group:"):
             group = action.split(":", 1)[1]
@@ -144,20 +168,20 @@ class MainWindow(QMainWindow):
 
     def _bind_keys(self) -> None:
         for binding in key_bindings(self.experiment):
-            handler = self._handler(binding.action)
+            handler = self.handler(binding.action)
             if handler is None:
                 continue
-            action = QAction(binding.description, self)
-            action.setShortcut(QKeySequence(binding.key))
-            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
-            action.triggered.connect(lambda _checked=False, h=handler: self._run_key(h))
-            self.addAction(action)
-            self.actions_by_name.setdefault(binding.action, []).append(action)
-            if binding.key in ("Shift+Tab",):
-                extra = QAction(binding.description, self)
-                extra.setShortcut(QKeySequence(Qt.Modifier.SHIFT | Qt.Key.Key_Backtab))
-                extra.triggered.connect(lambda _checked=False, h=handler: self._run_key(h))
-                self.addAction(extra)
+            keys = [QKeySequence(binding.key)]
+            if binding.key == "Shift+Tab":
+                keys.append(QKeySequence(Qt.Modifier.SHIFT | Qt.Key.Key_Backtab))
+            for sequence in keys:
+                action = QAction(binding.description, self)
+                action.setShortcut(sequence)
+                action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+                action.triggered.connect(lambda _checked=False, h=handler: self._run_key(h))
+                self.addAction(action)
+                self.key_actions.append(action)
+            self.actions_by_name.setdefault(binding.action, []).append(self.key_actions[-len(keys)])
 
     def _run_key(self, handler: Callable[[], Any]) -> None:
         if self.label_editor is not None:
@@ -165,95 +189,13 @@ class MainWindow(QMainWindow):
         handler()
         self._refresh_group()
 
+    def shortcut_text(self, name: str) -> str:
+        """The keys bound to ``name``, as a menu shows them."""
+        return ", ".join(a.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+                         for a in self.actions_by_name.get(name, []))
+
     def focusNextPrevChild(self, next: bool) -> bool:  # noqa: N802,A002 - Tab navigates images, not widgets
         return False
-
-    # -- menus ---------------------------------------------------------------------------
-
-    def _menu_action(self, menu: QMenu, text: str, handler: Callable[[], Any], name: str | None = None) -> QAction:
-        action = menu.addAction(text)
-        action.triggered.connect(lambda _checked=False: handler())
-        if name:
-            keys = [a.shortcut().toString() for a in self.actions_by_name.get(name, [])]
-            if keys:
-                action.setText(f"{text}\t{keys[0]}")
-        return action
-
-    def _build_menus(self) -> None:
-        ws = self.workspace
-        bar = self.menuBar()
-        navigate = bar.addMenu("&Navigate")
-        self._menu_action(navigate, "Next image", lambda: ws.navigate("next"))
-        self._menu_action(navigate, "Previous image", lambda: ws.navigate("previous"))
-        self._menu_action(navigate, "Next unseen image", lambda: ws.navigate("next_unseen"))
-        self._menu_action(navigate, "Next frame", lambda: ws.step_frame(1))
-        self._menu_action(navigate, "Previous frame", lambda: ws.step_frame(-1))
-
-        view = bar.addMenu("&View")
-        self._menu_action(view, "Zoom in", self.view.zoom_in)
-        self._menu_action(view, "Zoom out", self.view.zoom_out)
-        self._menu_action(view, "Zoom to fit", self.view.zoom_fit)
-        self._menu_action(view, "Zoom 1:1", self.view.zoom_actual)
-        view.addSeparator()
-        self._menu_action(view, "Show/hide marks", lambda: ws.toggle_visible("marks"))
-        self._menu_action(view, "Show/hide labels", lambda: ws.toggle_visible("labels"))
-        for catalog in self.experiment.catalogs:
-            self._menu_action(view, f"Show/hide catalog {catalog.name}",
-                              lambda name=f"catalog:{catalog.name}": ws.toggle_visible(name))
-        view.addSeparator()
-        sexagesimal = view.addAction("Sexagesimal coordinates")
-        sexagesimal.setCheckable(True)
-        sexagesimal.setChecked(ws.sexagesimal)
-        sexagesimal.toggled.connect(ws.set_sexagesimal)
-        self._menu_action(view, "Instructions…", self.show_instructions)
-
-        self.filter_menu = bar.addMenu("&Filter")
-        self._filter_submenu("Interval", "interval")
-        self._filter_submenu("Stretch", "stretch")
-        self._filter_submenu("Colormap", "colormap")
-        blur_menu = self.filter_menu.addMenu("Blur")
-        self.blur_slider = QSlider(Qt.Orientation.Horizontal)
-        self.blur_slider.setRange(0, BLUR_MAX_PX * BLUR_STEPS_PER_PX)
-        self.blur_slider.setValue(int(round(ws.display.blur * BLUR_STEPS_PER_PX)))
-        self.blur_slider.setMinimumWidth(180)
-        self.blur_slider.valueChanged.connect(lambda v: ws.set_display(blur=v / BLUR_STEPS_PER_PX))
-        holder = QWidgetAction(self)
-        holder.setDefaultWidget(self.blur_slider)
-        blur_menu.addAction(holder)
-
-    def _filter_submenu(self, title: str, kind: str) -> None:
-        ws = self.workspace
-        menu = self.filter_menu.addMenu(title)
-        group = QActionGroup(menu)
-        current = getattr(ws.display, kind)
-        for spec in self.session.registry.filters_of_kind(kind):
-            action = menu.addAction(spec.label or spec.name)
-            action.setCheckable(True)
-            action.setChecked(spec.name == current)
-            action.setData(spec.name)
-            group.addAction(action)
-            action.triggered.connect(lambda _c=False, name=spec.name: ws.set_display(**{kind: name}))
-        if kind == "interval":
-            menu.addSeparator()
-            self._menu_action(menu, "Parameters…", lambda: self.edit_parameters("interval"))
-        if kind == "stretch":
-            menu.addSeparator()
-            self._menu_action(menu, "Parameters…", lambda: self.edit_parameters("stretch"))
-
-    def edit_parameters(self, kind: str) -> None:
-        from imgmarker.shell.params_dialog import ParamsDialog
-
-        ws = self.workspace
-        name = getattr(ws.display, kind)
-        spec = self.session.registry.filters.get(name)
-        if spec is None or not spec.parameters:
-            self.statusBar().showMessage(f"{kind} {name!r} has no parameters", 5000)
-            return
-        current = dict(getattr(ws.display, f"{kind}_params"))
-        dialog = ParamsDialog(spec, current, self)
-        dialog.changed.connect(lambda params: ws.set_display(**{f"{kind}_params": params}))
-        dialog.show()
-        self.params_dialog = dialog
 
     # -- feedback ------------------------------------------------------------------------
 
@@ -280,6 +222,19 @@ class MainWindow(QMainWindow):
         box.setModal(False)
         box.show()
         self.instructions_box = box
+
+    def show_dialog(self, name: str, dialog: Any) -> Any:
+        old = self.dialogs.pop(name, None)
+        if old is not None:
+            old.close()
+        self.dialogs[name] = dialog
+        dialog.show()
+        return dialog
+
+    def _go_to_name(self, name: str) -> None:
+        index = next((e.index for e in self.session.entries if e.name == name), None)
+        if index is not None:
+            self.workspace.go_to(index)
 
     def edit_label(self, mark: Any) -> None:
         if self.label_editor is not None:

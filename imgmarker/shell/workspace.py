@@ -128,6 +128,25 @@ class Workspace(QObject):
             log.warning("%s", problem)
         return catalogs
 
+    def detach(self) -> None:
+        """Let go of the view and stop background work, so a workspace built on changed
+        settings can take over the same view (zoom and pan stay)."""
+        view = self.view
+        for signal, slot in ((view.clicked, self._clicked), (view.double_clicked, self._double_clicked),
+                             (view.cursor_moved, self._cursor_moved),
+                             (view.item_drag_finished, self._drag_finished)):
+            try:
+                signal.disconnect(slot)
+            except TypeError:
+                pass
+        self.close()
+
+    def retry(self, keys: list) -> None:
+        """Forget the read errors of ``keys`` (render keys) and show the current image again."""
+        for key in keys:
+            self.bridge.prefetcher.forget_error(key)
+        self.show_current()
+
     def close(self) -> None:
         self.panel.flush_comment()
         self.detail.close()

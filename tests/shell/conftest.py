@@ -69,3 +69,9 @@ def wheel(view, pos, steps=1):
         False,
     )
     QApplication.sendEvent(view, event)
+
+
+@pytest.fixture(autouse=True)
+def private_config(tmp_path, monkeypatch):
+    """Recent-campaign lists and similar go to a temporary folder, never the user's."""
+    monkeypatch.setenv("IMGMARKER_CONFIG_DIR", str(tmp_path / "config"))

@@ -68,6 +68,10 @@ class Store(abc.ABC):
     @abc.abstractmethod
     def image_state(self, image: str, pass_index: int) -> ImageState: ...
 
+    def image_states(self) -> "dict[Key, ImageState]":
+        """Every stored image state, by (image, pass)."""
+        raise NotImplementedError(f"{type(self).__name__} cannot list image states")
+
     @abc.abstractmethod
     def seen_keys(self) -> set[Key]: ...
 
@@ -91,6 +95,16 @@ class Store(abc.ABC):
 
     @abc.abstractmethod
     def mark_seen(self, key: Key, time: str) -> None: ...
+
+    def rename(self, groups: "dict[str, str]", categories: "dict[str, str]", *,
+               settings: "dict[str, Any] | None" = None) -> int:
+        """Rename groups (labels equal to the old name follow) and categories everywhere,
+        and store ``settings``, in one transaction; the number of marks changed."""
+        raise NotImplementedError(f"{type(self).__name__} cannot rename groups or categories")
+
+    def replace_sequence(self, keys: Iterable[Key]) -> None:
+        """Replace the stored presentation order (a changed order or repeat fraction)."""
+        raise NotImplementedError(f"{type(self).__name__} cannot replace the sequence")
 
     # -- geometry known from opened images -----------------------------------
     @abc.abstractmethod

@@ -16,12 +16,12 @@ import json
 import sqlite3
 import threading
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Sequence
+from typing import Any, Iterable, Iterator, Mapping, Sequence
 
 from imgmarker.kernel.marks import FrameGeometry, ImageState, Mark
 from imgmarker.kernel.output import ImageRow, MarkRow
 from imgmarker.kernel.store.base import Action, Key, Store, StoreError
-from imgmarker.kernel.undo import Change, invert
+from imgmarker.kernel.undo import Change, invert, rename_changes
 
 #: Marks the file as an imgmarker store (``PRAGMA application_id``): "imgm".
 APPLICATION_ID = 0x696D676D
@@ -244,6 +244,11 @@ class SqliteStore(Store):
         cats, comment, favorite, seen, seen_time = rows[0]
         return ImageState(tuple(json.loads(cats)), comment, bool(favorite), bool(seen), seen_time)
 
+    def image_states(self) -> dict[Key, ImageState]:
+        rows = self._query("SELECT image, pass, categories, comment, favorite, seen, seen_time FROM image_state")
+        return {(image, p): ImageState(tuple(json.loads(cats)), comment, bool(fav), bool(seen), seen_time)
+                for image, p, cats, comment, fav, seen, seen_time in rows}
+
     def seen_keys(self) -> set[Key]:
         return set(self._query("SELECT image, pass FROM image_state WHERE seen = 1"))
 
@@ -319,6 +324,49 @@ class SqliteStore(Store):
 
     def redo(self, key: Key) -> Action | None:
         return self._step(key, False)
+
+    def rename(self, groups: Mapping[str, str], categories: Mapping[str, str], *,
+               settings: Mapping[str, Any] | None = None) -> int:
+        """Rename groups and categories in marks, image states and the undo log, in one
+        transaction; a label equal to its old group name follows the rename. Returns the
+        number of marks changed. Mappings apply at once, so swapping two names works.
+        ``settings`` are stored in the same transaction (the names they imply)."""
+        groups = {a: b for a, b in groups.items() if a != b}
+        categories = {a: b for a, b in categories.items() if a != b}
+        changed = 0
+        with self._tx() as conn:
+            for key, value in (settings or {}).items():
+                conn.execute("INSERT INTO settings(key, value) VALUES (?, ?) ON CONFLICT(key) "
+                             "DO UPDATE SET value = excluded.value", (key, json.dumps(value, ensure_ascii=False)))
+            if not groups and not categories:
+                return 0
+            if groups:
+                marks = conn.execute(
+                    f"SELECT id, grp, label FROM marks WHERE grp IN ({','.join('?' * len(groups))})",
+                    tuple(groups)).fetchall()
+                conn.executemany("UPDATE marks SET grp = ?, label = ? WHERE id = ?",
+                                 [(groups[g], groups[g] if label == g else label, i) for i, g, label in marks])
+                changed = len(marks)
+            if categories:
+                rows = conn.execute("SELECT image, pass, categories FROM image_state WHERE categories != '[]'")
+                updates = []
+                for image, pass_index, text in rows.fetchall():
+                    names = json.loads(text)
+                    renamed = [categories.get(n, n) for n in names]
+                    if renamed != names:
+                        updates.append((json.dumps(renamed, ensure_ascii=False), image, pass_index))
+                conn.executemany("UPDATE image_state SET categories = ? WHERE image = ? AND pass = ?", updates)
+            log = conn.execute("SELECT id, changes FROM actions").fetchall()
+            conn.executemany("UPDATE actions SET changes = ? WHERE id = ?", [
+                (json.dumps(new, ensure_ascii=False), i) for i, text in log
+                if (new := rename_changes(json.loads(text), groups, categories)) is not None])
+        return changed
+
+    def replace_sequence(self, keys: Iterable[Key]) -> None:
+        text = json.dumps([[name, p] for name, p in keys], ensure_ascii=False)
+        with self._tx() as conn:
+            conn.execute("DELETE FROM sequence")
+            conn.execute("INSERT INTO sequence(entries) VALUES (?)", (text,))
 
     @staticmethod
     def _seen(conn: sqlite3.Connection, key: Key, time: str) -> None:
