@@ -105,8 +105,10 @@ def test_menu_items_act_like_their_keys(window, qtbot):
     assert len(window.session.marks()) == 1
     window.menu_actions["view.labels"].trigger()
     assert window.view.labels_visible() is False
+    assert window.view.shapes("compass") == []  # off by default
     window.menu_actions["view.compass"].trigger()
-    assert window.workspace.visible["compass"] is False
+    assert window.workspace.visible["compass"] is True
+    assert {getattr(p, "text", None) for p in window.view.shapes("compass")} >= {"N", "E"}
     window.menu_actions["view.zoom_actual"].trigger()
     assert window.view.scale == pytest.approx(1.0)
     window.menu_actions["navigate.next_image"].trigger()
