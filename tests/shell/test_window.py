@@ -358,3 +358,21 @@ def test_next_unseen_image_is_prefetched(window, qtbot):
     unseen = session.peek_next_unseen()
     assert unseen.name == "gray_field.jpg" and session.index == 0  # peeking does not move
     qtbot.waitUntil(lambda: ws._key(unseen, 0) in ws.bridge.cache, timeout=10000)
+
+
+def test_compass_choice_survives_a_restart(qtbot, tmp_path):
+    experiment = write_demo(tmp_path / "demo")
+    win = open_window(experiment, user="tester")
+    start(qtbot, win)
+    wait_for_image(qtbot, win)
+    win.workspace.toggle_visible("compass")
+    win.close()
+    win.session.close()
+    again = open_window(experiment, user="tester")
+    qtbot.addWidget(again)
+    again.show()
+    again.start()
+    wait_for_image(qtbot, again)
+    assert again.workspace.visible["compass"] is True and again.view.shapes("compass")
+    again.close()
+    again.session.close()
