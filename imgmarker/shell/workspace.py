@@ -467,29 +467,35 @@ class Workspace(QObject):
         self.message.emit(f"copied the coordinates of {len(marks)} mark{'s' * (len(marks) != 1)}")
         return text
 
-    @guarded
-    def promote(self) -> Any:
-        if self.cursor is None:
-            self.message.emit("move the cursor onto a catalog source to accept it")
-            return None
+    def source_under_cursor(self) -> Any:
+        """The visible catalog source nearest the cursor, within a few screen pixels."""
         meta = self.current_meta()
-        if meta is None:
+        if self.cursor is None or meta is None:
             return None
         x, y = self.cursor
-        reach = PICK_DISTANCE_PX / max(self.view.scale, 1e-9)
+        reach = max(PICK_DISTANCE_PX / max(self.view.scale, 1e-9), 1.0)
         best = None
         for catalog in self.experiment.catalogs:
             if catalog.name not in self.catalogs.names() or not self.visible.get(f"catalog:{catalog.name}", True):
                 continue
             sources = self.catalogs.sources(catalog.name, self.session.current.name, meta.wcs, meta.shape, self.frame)
-            source = sources.nearest(x, y, max(reach, 1.0))
+            source = sources.nearest(x, y, reach)
             if source is not None:
                 d = (source.x - x) ** 2 + (source.y - y) ** 2
                 if best is None or d < best[0]:
                     best = (d, source)
-        if best is None:
+        return None if best is None else best[1]
+
+    @guarded
+    def promote(self) -> Any:
+        if self.cursor is None:
+            self.message.emit("move the cursor onto a catalog source to accept it")
+            return None
+        source = self.source_under_cursor()
+        if source is None:
             self.message.emit("no visible catalog source under the cursor")
             return None
+        best = (0.0, source)
         result = promote_source(self.session, best[1], self.left_group)
         if result.mark is None:
             self.message.emit(f"mark refused: {result.refused}")
@@ -561,6 +567,21 @@ class Workspace(QObject):
     def _cursor_moved(self, x: Any, y: Any) -> None:
         self.cursor = None if x is None else (float(x), float(y))
         self.readout.emit(self.readout_text())
+        self.view.setToolTip(self.hover_text())
+
+    def hover_text(self) -> str:
+        """What hovering shows: a mark's group, label and position, or a catalog
+        source with every column of its row (unknown columns included)."""
+        if self.cursor is None:
+            return ""
+        item = self._mark_under(*self.cursor) if self.visible.get("marks", True) else None
+        if item is not None and getattr(item, "tooltip", ""):
+            return item.tooltip
+        try:
+            source = self.source_under_cursor()
+        except Exception:  # hovering must never fail loudly
+            return ""
+        return source.tooltip if source is not None else ""
 
     def readout_text(self) -> str:
         if self.cursor is None:

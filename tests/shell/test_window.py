@@ -376,3 +376,16 @@ def test_compass_choice_survives_a_restart(qtbot, tmp_path):
     assert again.workspace.visible["compass"] is True and again.view.shapes("compass")
     again.close()
     again.session.close()
+
+
+def test_hovering_a_catalog_source_shows_its_row(window):
+    meta = window.workspace.current_meta()
+    sources = window.workspace.catalogs.sources("candidates", "cluster_field.fits", meta.wcs, meta.shape)
+    bcg = next(s for s in sources if s.label == "BCG")
+    hover(window, bcg.x, bcg.y)
+    tip = window.view.toolTip()
+    assert "candidates: BCG" in tip and "kind: galaxy" in tip  # an unknown column, kept as an attribute
+    x, y = hover(window, 30.0, 480.0)
+    key(window, "2")
+    hover(window, x, y)
+    assert window.view.toolTip().startswith("Star")
