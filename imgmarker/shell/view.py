@@ -246,6 +246,9 @@ class ImageView(QWidget):
         self._hidden.discard(name)
         self.update()
 
+    def layer(self, name: str) -> OverlayLayer | None:
+        return self._layers.get(name)
+
     def layer_names(self) -> list[str]:
         return list(self._layers)
 

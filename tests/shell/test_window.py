@@ -389,3 +389,10 @@ def test_hovering_a_catalog_source_shows_its_row(window):
     key(window, "2")
     hover(window, x, y)
     assert window.view.toolTip().startswith("Star")
+
+
+def test_catalog_sources_keep_their_own_sizes(window):
+    layer = window.view.layer("catalog:candidates")
+    sizes = dict(zip(layer.labels, layer.sizes))
+    assert sizes["BCG"] == pytest.approx(12.0)  # 6 arcsec at 0.5 arcsec/px
+    assert sizes["star 1"] == pytest.approx(6.0)  # 3 arcsec
