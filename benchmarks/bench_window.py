@@ -90,7 +90,7 @@ def run(kind: str, count: int, hold: int, cache_mb: int) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         experiment = make_campaign(Path(tmp), kind, count)
         window = open_window(experiment, user="bench")
-        window.session.set_setting("cache_mb", cache_mb)
+        window.workspace.set_cache_mb(cache_mb)
         window.resize(1280, 860)
         window.show()
         window.start()
@@ -132,15 +132,20 @@ def run(kind: str, count: int, hold: int, cache_mb: int) -> None:
             wait(app, lambda: view.state == "image")
             before = rss_mb()
             t0 = time.perf_counter()
-            for _ in range(min(hold, len(ws.session) - 1)):
+            steps = min(hold, len(ws.session) - 1)
+            checkpoints = []
+            for i in range(steps):
                 QTest.keyClick(view, Qt.Key.Key_Tab)
                 app.processEvents()
+                if (i + 1) % max(steps // 4, 1) == 0:
+                    checkpoints.append(f"{i + 1}: {rss_mb():.0f}")
             elapsed = time.perf_counter() - t0
             wait(app, lambda: view.state == "image")
             after = rss_mb()
-            print(f"{kind}: held Tab through {hold} images in {elapsed:.1f} s: RSS {before:.0f} -> {after:.0f} MB "
-                  f"(cache bound {cache_mb} MB, cache holds {ws.bridge.cache.nbytes / 2**20:.0f} MB); "
-                  f"max RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
+            held = ws.bridge.cache.nbytes + ws.frames.raw.nbytes
+            print(f"{kind}: held Tab through {steps} images in {elapsed:.1f} s: RSS {before:.0f} -> {after:.0f} MB "
+                  f"(after {', '.join(checkpoints)} images); caches hold {held / 2**20:.0f} MB of a "
+                  f"{cache_mb} MB bound; max RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
         window.close()
         window.session.close()
 
@@ -149,7 +154,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=40, help="images per campaign (FITS: at most 12)")
     parser.add_argument("--hold", type=int, default=1000, help="images to hold Tab through (TIFF campaign)")
-    parser.add_argument("--cache-mb", type=int, default=256)
+    parser.add_argument("--cache-mb", type=int, default=128)
     args = parser.parse_args(argv)
     print(f"load average {os.getloadavg()[0]:.2f}, {os.cpu_count()} cores")
     run("tiff", max(args.count, args.hold + 1 if args.hold else 0), args.hold, args.cache_mb)

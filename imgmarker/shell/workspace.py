@@ -14,7 +14,7 @@ import traceback
 from typing import Any, Callable
 
 import numpy as np
-from PyQt6.QtCore import QObject, pyqtSignal
+from PyQt6.QtCore import QObject, QTimer, pyqtSignal
 from PyQt6.QtGui import QGuiApplication
 
 from imgmarker.kernel.catalog_set import CatalogSet
@@ -32,6 +32,7 @@ from imgmarker.shell.prefetch_bridge import PrefetchBridge
 log = logging.getLogger("imgmarker.shell")
 
 DEFAULT_CACHE_MB = 512
+NEIGHBOUR_DELAY_MS = 30  # after showing a cached image, wait this long before prefetching around it
 PICK_DISTANCE_PX = 12  # screen pixels within which a catalog source is "under the cursor"
 
 
@@ -67,8 +68,9 @@ class Workspace(QObject):
         self.registry = session.registry
         cache_mb = int(cache_mb or session.get_setting("cache_mb", DEFAULT_CACHE_MB))
         self.renderer = Renderer(self.registry)
-        self.frames = FrameStore(cache_mb * 1024 * 1024 // 4)
-        self.bridge = PrefetchBridge(cache_mb * 1024 * 1024)
+        self.frames = FrameStore(0)  # raw pixels for the cursor readout
+        self.bridge = PrefetchBridge(0)  # rendered pictures
+        self.set_cache_mb(cache_mb)  # one bound shared by both
         self.bridge.finished.connect(self._rendered)
         self.detail = DetailLoader(view, self)
         self.display = self._initial_display()
@@ -84,6 +86,10 @@ class Workspace(QObject):
             if spec.name not in ("marks", "catalogs"):
                 self.visible[spec.name] = spec.default_visible
         self._shape_layers: set[str] = set()
+        self._neighbour_timer = QTimer(self)
+        self._neighbour_timer.setSingleShot(True)
+        self._neighbour_timer.setInterval(NEIGHBOUR_DELAY_MS)
+        self._neighbour_timer.timeout.connect(self._prefetch_neighbours)
         self.visible.update({k: bool(v) for k, v in saved.items() if k in self.visible})
         self.left_group = str(session.get_setting("left_click_group", self.experiment.controls.left_click_group))
         if self.left_group not in self.experiment.group_names:
@@ -108,6 +114,16 @@ class Workspace(QObject):
         panel.show_group(self.left_group)
 
     # -- set-up ---------------------------------------------------------------------
+
+    @property
+    def cache_bytes(self) -> int:
+        """The memory bound for everything held per image (rendered pictures + raw pixels)."""
+        return self.bridge.cache.max_bytes + self.frames.raw.max_bytes
+
+    def set_cache_mb(self, cache_mb: int) -> None:
+        budget = int(cache_mb) * 1024 * 1024
+        self.frames.raw.max_bytes = budget // 4
+        self.bridge.cache.max_bytes = budget - budget // 4
 
     def _initial_display(self) -> DisplaySettings:
         base = DisplaySettings.from_display(self.experiment.display)
@@ -179,7 +195,12 @@ class Workspace(QObject):
                     self.view.show_placeholder(entry.name)
                     self._shown_key = None
                 prefetcher.request(key, self._job(entry, self.frame), Priority.CURRENT)
-        self._prefetch_neighbours()
+        if rendered is not None:
+            # Let the new picture reach the screen before the worker competes for the CPU.
+            self._neighbour_timer.start()
+        else:
+            self._neighbour_timer.stop()
+            self._prefetch_neighbours()
         self.refresh_state()
 
     def _prefetch_neighbours(self) -> None:

@@ -148,7 +148,7 @@ def test_settings_change_everything_and_survive_a_restart(qtbot, demo):
     assert ws.left_group == "Point source" and "Point source" in win.group_indicator.text()
     assert win.panel.group_box.itemText(1).startswith("Point source")
     assert not win.view.middle_click_centres
-    assert ws.bridge.cache.max_bytes == 256 * 1024 * 1024
+    assert ws.cache_bytes == 256 * 1024 * 1024  # pictures and raw pixels together
     assert sum(1 for e in win.session.entries if e.pass_index == 2) == 2
     win.workspace.go_to(0)
     qtbot.waitUntil(lambda: win.view.state == "image", timeout=10000)
@@ -186,7 +186,7 @@ def test_settings_change_everything_and_survive_a_restart(qtbot, demo):
         again.activateWindow()
         qtbot.waitUntil(again.isActiveWindow)
         assert again.workspace.left_group == "Point source"
-        assert again.workspace.bridge.cache.max_bytes == 256 * 1024 * 1024
+        assert again.workspace.cache_bytes == 256 * 1024 * 1024
         assert [(e.name, e.pass_index) for e in again.session.entries] == order
     finally:
         shut(again)
