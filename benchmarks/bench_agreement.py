@@ -24,7 +24,7 @@ from scipy.spatial import cKDTree
 
 from imgmarker.kernel.agreement.categories import category_votes
 from imgmarker.kernel.agreement.clustering import Radius, consensus
-from imgmarker.kernel.agreement.export import categories_table, consensus_table, write_csv
+from imgmarker.kernel.agreement.export import categories_table, consensus_tables, write_csv
 from imgmarker.kernel.agreement.loader import load_results
 from imgmarker.kernel.agreement.simulate import simulate, write_csvs
 from imgmarker.kernel.agreement.tables import Results
@@ -103,8 +103,9 @@ def main() -> None:
         votes_s = time.perf_counter() - t
         t = time.perf_counter()
         out = Path(tmp) / "out"
-        n_cons = write_csv(out / "consensus.csv", consensus_table(cons, disputed=False))
-        n_disp = write_csv(out / "disputed.csv", consensus_table(cons, disputed=True))
+        supported, disputed = consensus_tables(cons)
+        n_cons = write_csv(out / "consensus.csv", supported)
+        n_disp = write_csv(out / "disputed.csv", disputed)
         write_csv(out / "categories.csv", categories_table(votes, results.images.names))
         write_s = time.perf_counter() - t
     keep = ~cons.disputed

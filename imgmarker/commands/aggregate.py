@@ -14,7 +14,7 @@ OUTPUTS = ("consensus.csv", "disputed.csv", "categories.csv", "comments.csv")
 def cmd_aggregate(args: argparse.Namespace) -> int:
     from imgmarker.kernel.agreement.categories import category_votes, comments
     from imgmarker.kernel.agreement.clustering import consensus
-    from imgmarker.kernel.agreement.export import categories_table, comments_table, consensus_table, write_csv
+    from imgmarker.kernel.agreement.export import categories_table, comments_table, consensus_tables, write_csv
 
     run = load_and_compute(args, lambda bar, experiment, results: consensus(
         results, radii(args, experiment), args.min_support, progress=bar.step))
@@ -25,9 +25,10 @@ def cmd_aggregate(args: argparse.Namespace) -> int:
     for note in notes:
         print(f"note: {note}", file=sys.stderr)
     out = Path(args.output) if args.output else experiment.output.directory / "aggregate"
+    supported, disputed = consensus_tables(cons)
     tables = {
-        "consensus.csv": consensus_table(cons, disputed=False),
-        "disputed.csv": consensus_table(cons, disputed=True),
+        "consensus.csv": supported,
+        "disputed.csv": disputed,
         "categories.csv": categories_table(category_votes(results, experiment.categories.names()),
                                            results.images.names),
         "comments.csv": comments_table(comments(results)),
