@@ -17,7 +17,7 @@ import numpy as np
 
 from imgmarker.kernel.agreement.tables import Names
 
-COMMA, NEWLINE = ord(","), ord("\n")
+COMMA, NEWLINE, RETURN = ord(","), ord("\n"), ord("\r")
 
 
 class TextColumns:
@@ -56,13 +56,12 @@ class ByteColumns:
         quote, no lone carriage return, every line with the header's number of commas."""
         if not raw or b'"' in raw:
             return None
-        if b"\r" in raw:
-            if raw.count(b"\r") != raw.count(b"\r\n"):
-                return None
-            raw = raw.replace(b"\r\n", b"\n")
         if not raw.endswith(b"\n"):
             raw += b"\n"
         buf = np.frombuffer(raw, dtype=np.uint8)
+        returns = np.flatnonzero(buf == RETURN)
+        if len(returns) and not (buf[returns + 1] == NEWLINE).all():  # a lone carriage return
+            return None
         sep = np.flatnonzero((buf == COMMA) | (buf == NEWLINE))
         line_end = buf[sep] == NEWLINE
         width = int(np.argmax(line_end)) + 1
@@ -74,8 +73,11 @@ class ByteColumns:
         starts = np.empty(len(sep), dtype=np.int64)
         starts[0] = 0
         starts[1:] = sep[:-1] + 1
-        header = raw[: sep[width - 1]].decode("utf-8").split(",")
-        return cls(buf, header, starts.reshape(-1, width)[1:], sep.reshape(-1, width)[1:])
+        ends = sep.reshape(-1, width)
+        if len(returns):  # Windows line ends: the last field of a line stops before "\r"
+            ends[:, -1] -= buf[ends[:, -1] - 1] == RETURN
+        header = raw[: ends[0, -1]].decode("utf-8").split(",")
+        return cls(buf, header, starts.reshape(-1, width)[1:], ends[1:])
 
     def _lengths(self, index: int) -> np.ndarray:
         return self.ends[:, index] - self.starts[:, index]
