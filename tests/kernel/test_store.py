@@ -147,3 +147,21 @@ def test_second_process_creating_the_sequence_keeps_the_first(tmp_path):
     assert store.create_sequence(first) is first
     assert store.create_sequence([("b", 1), ("a", 1)]) == first
     store.close()
+
+
+def test_bulk_mark_columns_hold_every_mark_as_the_rows_do(tmp_path, host):
+    from imgmarker.kernel.store.base import Store
+
+    exp = load(make_campaign(tmp_path, n=3), host)
+    with Session.open(exp, user="ana", host=host, export_delay=None) as s:
+        s.add_mark(5.25, 7.5, "1")
+        s.next()
+        s.add_mark(0.125, 3.0, "1")
+        s.previous()
+        s.add_mark(9.0, 1.5, "1")
+        columns = s.store.mark_columns()
+        from_rows = Store.mark_columns(s.store)  # the interface's default, built from mark_rows
+    assert sorted(zip(*columns.values())) == sorted(zip(*from_rows.values()))
+    assert sorted(zip(columns["x"], columns["y"])) == [(0.125, 3.0), (5.25, 7.5), (9.0, 1.5)]
+    assert list(columns["id"]) == sorted(columns["id"])  # placement order
+    assert set(columns) == {"id", "image", "group", "label", "x", "y", "ra", "dec", "pass"}

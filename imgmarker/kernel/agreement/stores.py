@@ -48,22 +48,35 @@ def read_store(path: Path, user: int, images: Names, groups: Names, labels: Name
     try:
         with store, store.snapshot():
             sequence = [name for name, pass_index in store.sequence() if pass_index == 1]
-            marks = list(store.mark_rows())
+            marks = store.mark_columns()
             rows = list(store.image_rows())
     except (sqlite3.DatabaseError, StoreError, ValueError, TypeError) as exc:
         raise StoreReadError(f"corrupt annotation database ({type(exc).__name__}: {exc})") from exc
     return _marks(marks, user, images, groups, labels), _votes(rows, user, images), sequence
 
 
-def _marks(rows: list, user: int, images: Names, groups: Names, labels: Names) -> Marks:
-    if not rows:
+def _marks(columns: dict, user: int, images: Names, groups: Names, labels: Names) -> Marks:
+    """Marks in the order of an export (image name, pass, placement), so that every
+    later sum runs in the same order whether the results come from a store or a CSV file."""
+    n = len(columns["id"])
+    if not n:
         return Marks()
-    _, image, group, label, x, y, ra, dec, _, _, pass_index = zip(*rows)
-    return Marks(user=np.full(len(rows), user, dtype=np.int32), image=images.encode(image),
-                 group=groups.encode(group), label=labels.encode(label),
-                 x=np.array(x, dtype=np.float64), y=np.array(y, dtype=np.float64),
-                 ra=np.array(ra, dtype=np.float64), dec=np.array(dec, dtype=np.float64),  # None -> NaN
-                 pass_index=np.array(pass_index, dtype=np.int8))
+    image = columns["image"]
+    names = sorted(set(image))
+    rank = np.array(list(map(dict(zip(names, range(len(names)))).__getitem__, image)), dtype=np.int64)
+    order = np.lexsort((np.array(columns["id"], dtype=np.int64), np.array(columns["pass"], dtype=np.int64), rank))
+    take = order.tolist()
+
+    def text(name: str) -> list[str]:
+        return list(map(columns[name].__getitem__, take))
+
+    def number(name: str) -> np.ndarray:
+        return np.array(columns[name], dtype=np.float64)[order]  # None -> NaN
+
+    return Marks(user=np.full(n, user, dtype=np.int32), image=images.encode(text("image")),
+                 group=groups.encode(text("group")), label=labels.encode(text("label")),
+                 x=number("x"), y=number("y"), ra=number("ra"), dec=number("dec"),
+                 pass_index=np.array(columns["pass"], dtype=np.int8)[order])
 
 
 def _votes(rows: list, user: int, images: Names) -> ImageVotes:

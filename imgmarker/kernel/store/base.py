@@ -18,6 +18,10 @@ from imgmarker.kernel.undo import Change
 
 Key = tuple[str, int]  # (image name, pass index)
 
+#: the columns of :meth:`Store.mark_columns` and the MarkRow field each holds
+MARK_COLUMN_FIELDS = {"id": "id", "image": "image", "group": "group", "label": "label", "x": "x", "y": "y",
+                      "ra": "ra", "dec": "dec", "pass": "pass_index"}
+
 
 class StoreError(Exception):
     """The store cannot be used (wrong file, newer schema, locked beyond patience)."""
@@ -108,6 +112,16 @@ class Store(abc.ABC):
 
     @abc.abstractmethod
     def geometries(self) -> dict[tuple[str, int], FrameGeometry]: ...
+
+    def mark_columns(self) -> dict[str, Sequence[Any]]:
+        """All marks as columns (``id``, ``image``, ``group``, ``label``, ``x``, ``y``,
+        ``ra``, ``dec``, ``pass``), in no particular order: one bulk read for programs
+        that load many annotators; a store may answer it without sorting or building
+        a row object per mark."""
+        rows = list(self.mark_rows())
+        columns = list(zip(*rows)) if rows else [()] * len(MarkRow._fields)
+        index = {name: i for i, name in enumerate(MarkRow._fields)}
+        return {name: columns[index[field]] for name, field in MARK_COLUMN_FIELDS.items()}
 
     def snapshot(self) -> ContextManager[None]:
         """Hold one consistent view of the store while a writer reads it."""

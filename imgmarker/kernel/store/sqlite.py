@@ -20,7 +20,7 @@ from typing import Any, Iterable, Iterator, Sequence
 
 from imgmarker.kernel.marks import FrameGeometry, ImageState, Mark
 from imgmarker.kernel.output import ImageRow, MarkRow
-from imgmarker.kernel.store.base import Action, Key, Store, StoreError
+from imgmarker.kernel.store.base import MARK_COLUMN_FIELDS, Action, Key, Store, StoreError
 from imgmarker.kernel.undo import Change, invert
 
 #: Marks the file as an imgmarker store (``PRAGMA application_id``): "imgm".
@@ -356,6 +356,13 @@ class SqliteStore(Store):
                            "ORDER BY +image, pass, id")
         # tuple.__new__ turns each fetched tuple into a MarkRow without Python code per row
         return map(functools.partial(tuple.__new__, MarkRow), rows)
+
+    def mark_columns(self) -> dict[str, Sequence[Any]]:
+        """All marks as columns in placement order: one scan of the table (ids are its
+        row ids, so the order costs no sort), no row objects."""
+        rows = self._query("SELECT id, image, grp, label, x, y, ra, dec, pass FROM marks ORDER BY id")
+        columns = list(zip(*rows)) if rows else [()] * len(MARK_COLUMN_FIELDS)
+        return dict(zip(MARK_COLUMN_FIELDS, columns))
 
     def image_rows(self) -> Iterator[ImageRow]:
         """Images the annotator has seen, classified, commented or liked, by name and pass."""
