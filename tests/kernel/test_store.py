@@ -149,7 +149,7 @@ def test_second_process_creating_the_sequence_keeps_the_first(tmp_path):
     store.close()
 
 
-def test_bulk_mark_columns_hold_every_mark_as_the_rows_do(tmp_path, host):
+def test_bulk_columns_hold_every_mark_and_image_as_the_rows_do(tmp_path, host):
     from imgmarker.kernel.store.base import Store
 
     exp = load(make_campaign(tmp_path, n=3), host)
@@ -159,9 +159,13 @@ def test_bulk_mark_columns_hold_every_mark_as_the_rows_do(tmp_path, host):
         s.add_mark(0.125, 3.0, "1")
         s.previous()
         s.add_mark(9.0, 1.5, "1")
-        columns = s.store.mark_columns()
-        from_rows = Store.mark_columns(s.store)  # the interface's default, built from mark_rows
-    assert sorted(zip(*columns.values())) == sorted(zip(*from_rows.values()))
-    assert sorted(zip(columns["x"], columns["y"])) == [(0.125, 3.0), (5.25, 7.5), (9.0, 1.5)]
-    assert list(columns["id"]) == sorted(columns["id"])  # placement order
-    assert set(columns) == {"id", "image", "group", "label", "x", "y", "ra", "dec", "pass"}
+        s.toggle_favorite()
+        marks, images = s.store.mark_columns(), s.store.image_columns()
+        # the interface's defaults, built from mark_rows and image_rows
+        marks_from_rows, images_from_rows = Store.mark_columns(s.store), Store.image_columns(s.store)
+    assert marks == {k: tuple(v) for k, v in marks_from_rows.items()}
+    assert list(zip(marks["x"], marks["y"])) == [(5.25, 7.5), (0.125, 3.0), (9.0, 1.5)]  # placement order
+    assert set(marks) == {"image", "group", "label", "x", "y", "ra", "dec", "pass"}
+    assert images == {k: tuple(v) for k, v in images_from_rows.items()}
+    assert images["favorite"].count(True) == 1 and set(images) == {"image", "pass", "categories", "comment",
+                                                                    "favorite"}

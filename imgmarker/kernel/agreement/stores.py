@@ -49,7 +49,7 @@ def read_store(path: Path, user: int, images: Names, groups: Names, labels: Name
         with store, store.snapshot():
             sequence = [name for name, pass_index in store.sequence() if pass_index == 1]
             marks = store.mark_columns()
-            rows = list(store.image_rows())
+            rows = store.image_columns()
     except (sqlite3.DatabaseError, StoreError, ValueError, TypeError) as exc:
         raise StoreReadError(f"corrupt annotation database ({type(exc).__name__}: {exc})") from exc
     return _marks(marks, user, images, groups, labels), _votes(rows, user, images), sequence
@@ -58,20 +58,23 @@ def read_store(path: Path, user: int, images: Names, groups: Names, labels: Name
 def _marks(columns: dict, user: int, images: Names, groups: Names, labels: Names) -> Marks:
     """Marks in the order of an export (image name, pass, placement), so that every
     later sum runs in the same order whether the results come from a store or a CSV file."""
-    n = len(columns["id"])
+    n = len(columns["x"])
     if not n:
         return Marks()
     image = columns["image"]
     names = sorted(set(image))
     rank = np.array(list(map(dict(zip(names, range(len(names)))).__getitem__, image)), dtype=np.int64)
-    order = np.lexsort((np.array(columns["id"], dtype=np.int64), np.array(columns["pass"], dtype=np.int64), rank))
+    order = np.lexsort((np.array(columns["pass"], dtype=np.int64), rank))  # stable: placement order kept
     take = order.tolist()
 
     def text(name: str) -> list[str]:
         return list(map(columns[name].__getitem__, take))
 
     def number(name: str) -> np.ndarray:
-        return np.array(columns[name], dtype=np.float64)[order]  # None -> NaN
+        values = columns[name]
+        if values.count(None) == n:  # no sky positions at all
+            return np.full(n, np.nan)
+        return np.array(values, dtype=np.float64)[order]  # None -> NaN
 
     return Marks(user=np.full(n, user, dtype=np.int32), image=images.encode(text("image")),
                  group=groups.encode(text("group")), label=labels.encode(text("label")),
@@ -79,18 +82,17 @@ def _marks(columns: dict, user: int, images: Names, groups: Names, labels: Names
                  pass_index=np.array(columns["pass"], dtype=np.int8)[order])
 
 
-def _votes(rows: list, user: int, images: Names) -> ImageVotes:
-    if not rows:
+def _votes(columns: dict, user: int, images: Names) -> ImageVotes:
+    n = len(columns["image"])
+    if not n:
         return ImageVotes()
-    image, _, _, categories, comment, favorite, _, pass_index = zip(*rows)
-    n = len(rows)
     cats = np.empty(n, dtype=object)
-    cats[:] = list(categories)
+    cats[:] = list(columns["categories"])
     comments = np.empty(n, dtype=object)
-    comments[:] = list(comment)
-    return ImageVotes(user=np.full(n, user, dtype=np.int32), image=images.encode(image), categories=cats,
-                      comment=comments, favorite=np.array(favorite, dtype=bool),
-                      pass_index=np.array(pass_index, dtype=np.int8))
+    comments[:] = list(columns["comment"])
+    return ImageVotes(user=np.full(n, user, dtype=np.int32), image=images.encode(columns["image"]), categories=cats,
+                      comment=comments, favorite=np.array(columns["favorite"], dtype=bool).reshape(n),
+                      pass_index=np.array(columns["pass"], dtype=np.int8))
 
 
 def check_sequence(sequence: Sequence[str], expected_images: Sequence[str] | None, name: str) -> None:
