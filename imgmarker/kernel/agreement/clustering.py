@@ -112,16 +112,14 @@ def link(points: np.ndarray, annotator: np.ndarray, depth: int = 0) -> np.ndarra
     # one mark per annotator and cluster: the nearest to the centre, within the radius
     n_ann = int(annotator.max()) + 1
     key = label.astype(np.int64) * n_ann + annotator
-    order = np.lexsort((dist, key))
     keep = np.zeros(n, dtype=bool)
-    keep[order[grouping.first_of_runs(key[order])]] = True
+    keep[grouping.nearest_per_key(key, dist)] = True
     keep &= dist <= 1.0
     rest = np.flatnonzero(~keep)
     if rest.size:
         label = label.copy()
         label[rest] = k + link(points[rest], annotator[rest], depth + 1)
-    _, label = np.unique(label, return_inverse=True)
-    return label.reshape(-1).astype(np.int64)
+    return grouping.dense_ranks(label)
 
 
 @dataclass
