@@ -55,6 +55,23 @@ def read_store(path: Path, user: int, images: Names, groups: Names, labels: Name
     return _marks(marks, user, images, groups, labels), _votes(rows, user, images), sequence
 
 
+def _codes_in_order(values: Sequence[str], order: np.ndarray | None, names: Names) -> np.ndarray:
+    """Codes of ``values`` taken in ``order``, new names coded in their order of first
+    appearance there, with Python touching each distinct value only once."""
+    distinct = list(dict.fromkeys(values))
+    if len(distinct) == 1:
+        return np.full(len(values), names.code(distinct[0]), dtype=np.int32)
+    local = dict(zip(distinct, range(len(distinct))))
+    index = np.fromiter(map(local.__getitem__, values), dtype=np.int64, count=len(values))
+    if order is not None:
+        index = index[order]
+    seen, first = np.unique(index, return_index=True)
+    appearance = seen[np.argsort(first)].tolist()
+    table = np.zeros(len(distinct), dtype=np.int32)
+    table[appearance] = names.encode([distinct[i] for i in appearance])
+    return table[index]
+
+
 def _marks(columns: dict, user: int, images: Names, groups: Names, labels: Names) -> Marks:
     """Marks in the order of an export (image name, pass, placement), so that every
     later sum runs in the same order whether the results come from a store or a CSV file."""
@@ -63,23 +80,27 @@ def _marks(columns: dict, user: int, images: Names, groups: Names, labels: Names
         return Marks()
     image = columns["image"]
     names = sorted(set(image))
-    rank = np.array(list(map(dict(zip(names, range(len(names)))).__getitem__, image)), dtype=np.int64)
-    order = np.lexsort((np.array(columns["pass"], dtype=np.int64), rank))  # stable: placement order kept
-    take = order.tolist()
+    rank = np.fromiter(map(dict(zip(names, range(len(names)))).__getitem__, image), dtype=np.int64, count=n)
+    passes = np.array(columns["pass"], dtype=np.int64)
+    key = rank * (int(passes.max()) + 1) + passes
+    ordered = bool(np.all(key[1:] >= key[:-1]))
+    order = None if ordered else np.argsort(key, kind="stable")  # stable: placement order kept
 
-    def text(name: str) -> list[str]:
-        return list(map(columns[name].__getitem__, take))
+    def arrange(values: np.ndarray) -> np.ndarray:
+        return values if order is None else values[order]
 
     def number(name: str) -> np.ndarray:
         values = columns[name]
         if values.count(None) == n:  # no sky positions at all
             return np.full(n, np.nan)
-        return np.array(values, dtype=np.float64)[order]  # None -> NaN
+        return arrange(np.array(values, dtype=np.float64))  # None -> NaN
 
-    return Marks(user=np.full(n, user, dtype=np.int32), image=images.encode(text("image")),
-                 group=groups.encode(text("group")), label=labels.encode(text("label")),
+    # rows sorted by image name meet the names in sorted order
+    return Marks(user=np.full(n, user, dtype=np.int32), image=images.encode(names)[arrange(rank)],
+                 group=_codes_in_order(columns["group"], order, groups),
+                 label=_codes_in_order(columns["label"], order, labels),
                  x=number("x"), y=number("y"), ra=number("ra"), dec=number("dec"),
-                 pass_index=np.array(columns["pass"], dtype=np.int8)[order])
+                 pass_index=arrange(passes.astype(np.int8)))
 
 
 def _votes(columns: dict, user: int, images: Names) -> ImageVotes:
