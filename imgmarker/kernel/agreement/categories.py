@@ -8,6 +8,7 @@ from typing import Sequence
 
 import numpy as np
 
+from imgmarker.kernel.agreement import grouping
 from imgmarker.kernel.agreement.tables import Results
 
 MISSING = -1
@@ -62,7 +63,7 @@ def category_votes(results: Results, categories: Sequence[str]) -> CategoryVotes
     k = len(categories)
     n_users = max(len(fp.users), 1)
     # one vote per annotator, image and category even if a row is repeated
-    pair = np.unique((fp.votes.image[rows].astype(np.int64) * n_users + fp.votes.user[rows]) * max(k, 1) + cats)
+    pair = grouping.distinct((fp.votes.image[rows].astype(np.int64) * n_users + fp.votes.user[rows]) * max(k, 1) + cats)
     image = pair // max(k, 1) // n_users
     cat = pair % max(k, 1)
     counts = np.zeros((len(fp.images), max(k, 1)), dtype=np.int64)

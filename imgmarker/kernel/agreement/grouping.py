@@ -12,6 +12,13 @@ def first_of_runs(keys: np.ndarray) -> np.ndarray:
     return first
 
 
+def distinct(values: np.ndarray) -> np.ndarray:
+    """The sorted distinct values (``np.unique`` without options), by one sort: several
+    times faster than the hash table numpy uses for it on integer codes."""
+    ordered = np.sort(np.asarray(values), kind="stable")
+    return ordered[first_of_runs(ordered)]
+
+
 def nearest_per_key(key: np.ndarray, dist: np.ndarray) -> np.ndarray:
     """Index of the smallest ``dist`` of each distinct ``key`` (the first index on a tie),
     as a stable sort by (key, dist) would pick it, but with one unstable sort of the

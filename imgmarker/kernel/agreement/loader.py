@@ -20,6 +20,7 @@ from typing import Callable, Iterable, Sequence
 
 import numpy as np
 
+from imgmarker.kernel.agreement import grouping
 from imgmarker.kernel.agreement.csvcolumns import ByteColumns, TextColumns
 from imgmarker.kernel.agreement.tables import ImageVotes, Marks, Names, Results
 
@@ -321,7 +322,7 @@ def _check(files: ResultFiles, marks: Marks, votes: ImageVotes, names: Results,
     if expected.images is not None:
         known = np.zeros(len(names.images), dtype=bool)
         known[: len(expected.images)] = True  # the experiment's names were coded first
-        used = np.unique(np.concatenate([marks.image, votes.image]))
+        used = grouping.distinct(np.concatenate([marks.image, votes.image]))
         unknown = used[~known[used]]
         if used.size and unknown.size == used.size:
             sample = ", ".join(repr(names.images[int(c)]) for c in unknown[:3])

@@ -13,6 +13,8 @@ from typing import Iterable, Sequence
 
 import numpy as np
 
+from imgmarker.kernel.agreement.grouping import distinct
+
 
 class Names:
     """A growing list of names with their integer codes."""
@@ -131,6 +133,6 @@ class Results:
             seen[self.votes.user, self.votes.image] = True
             seen[self.marks.user, self.marks.image] = True
             return seen.sum(axis=0)
-        pairs = np.unique(np.concatenate([self.votes.image.astype(np.int64) * n_users + self.votes.user,
-                                          self.marks.image.astype(np.int64) * n_users + self.marks.user]))
+        pairs = distinct(np.concatenate([self.votes.image.astype(np.int64) * n_users + self.votes.user,
+                                         self.marks.image.astype(np.int64) * n_users + self.marks.user]))
         return np.bincount(pairs // n_users, minlength=n_images)
