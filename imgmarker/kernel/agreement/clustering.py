@@ -149,6 +149,7 @@ class Consensus:
     disputed: np.ndarray
     min_support: float
     by_cluster: np.ndarray | None = None  # indices of the marks grouped by cluster (stable)
+    label_votes: tuple[np.ndarray, np.ndarray] | None = None  # sorted (cluster * n_labels + label, count)
 
     def __len__(self) -> int:
         return len(self.n)
@@ -254,7 +255,8 @@ def consensus(results: Results, radii: Mapping[str, Radius], min_support: float 
     # majority label
     n_labels = max(len(fp.labels), 1)
     pair = member.astype(np.int64) * n_labels + marks.label
-    uniq, counts = np.unique(pair, return_counts=True)
+    label_votes = np.unique(pair, return_counts=True)
+    uniq, counts = label_votes
     by = np.lexsort((uniq % n_labels, -counts, uniq // n_labels))
     uniq = uniq[by]
     label = (uniq[grouping.first_of_runs(uniq // n_labels)] % n_labels).astype(np.int32)
@@ -268,4 +270,5 @@ def consensus(results: Results, radii: Mapping[str, Radius], min_support: float 
         spread_px=spread_px, spread_arcsec=spread_arcsec,
         unit=np.where(cluster_sky, "arcsec", "px"), radius=mark_radius[first], label=label,
         disputed=support < min_support, min_support=min_support, by_cluster=groups.order,
+        label_votes=label_votes,
     ), notes

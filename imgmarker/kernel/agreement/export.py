@@ -60,7 +60,8 @@ def label_summaries(cons: Consensus) -> list[str]:
     ``+``, most frequent first (then by name)."""
     res = cons.results
     n_labels = max(len(res.labels), 1)
-    pairs, counts = np.unique(cons.member.astype(np.int64) * n_labels + res.marks.label, return_counts=True)
+    pairs, counts = (cons.label_votes if cons.label_votes is not None
+                     else np.unique(cons.member.astype(np.int64) * n_labels + res.marks.label, return_counts=True))
     owner, label = pairs // n_labels, pairs % n_labels
     order = np.lexsort((_name_rank(res.labels.names)[label], -counts, owner))
     names = np.asarray(res.labels.names, dtype=object)[label[order]].tolist()

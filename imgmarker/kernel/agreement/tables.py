@@ -121,9 +121,12 @@ class Results:
     sources: dict[str, tuple[Path, ...]] = field(default_factory=dict)
 
     def first_pass(self) -> "Results":
-        return Results(self.users, self.images, self.groups, self.labels,
-                       self.marks.take(self.marks.pass_index == 1),
-                       self.votes.take(self.votes.pass_index == 1), self.sources)
+        def first(table):
+            mask = table.pass_index == 1
+            # no repeats: the same columns, not a copy of millions of marks
+            return type(table)(**{c: getattr(table, c) for c in table.COLUMNS}) if mask.all() else table.take(mask)
+        return Results(self.users, self.images, self.groups, self.labels, first(self.marks), first(self.votes),
+                       self.sources)
 
     def seen_count(self) -> np.ndarray:
         """Per image code: how many annotators looked at it (an image row, or a mark on it)."""
