@@ -75,13 +75,3 @@ def write_columns(handle, names: Sequence[str], columns: Sequence[Sequence[str]]
         block = [c[start:start + BLOCK] for c in columns]
         handle.write("\n".join(map(",".join, zip(*block))) + "\n")
     return n
-
-
-def write_blocks(handle, names: Sequence[str], blocks: Iterable[Sequence[Sequence[str]]]) -> None:
-    """Header, then each block of formatted columns."""
-    handle.write(",".join(map(field, names)) + "\n")
-    for columns in blocks:
-        lines = list(map(",".join, zip(*columns)))
-        if lines:
-            lines.append("")
-            handle.write("\n".join(lines))

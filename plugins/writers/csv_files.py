@@ -22,7 +22,7 @@ from operator import attrgetter, itemgetter
 from typing import Any, Callable, Iterable, Sequence
 
 import imgmarker
-from imgmarker.kernel.csvtext import BLOCK, texts, write_blocks
+from imgmarker.kernel.csvtext import BLOCK, field, texts
 from imgmarker.kernel.output import ImageRow, MarkRow
 from imgmarker.kernel.records import WriterSpec
 
@@ -55,9 +55,13 @@ def write_table(handle, columns: Sequence[str], rows: Iterable[Any],
                 format_block: Callable[[Sequence[Any]], Sequence[Iterable[str]]]) -> None:
     """Header, then blocks of rows: ``format_block`` turns a block into its formatted
     columns (in ``columns`` order)."""
+    handle.write(",".join(map(field, columns)) + "\n")
     rows = iter(rows)
-    blocks = iter(lambda: list(islice(rows, BLOCK)), [])
-    write_blocks(handle, columns, map(format_block, blocks))
+    while True:
+        block = list(islice(rows, BLOCK))
+        if not block:
+            return
+        handle.write("\n".join(map(",".join, zip(*format_block(block)))) + "\n")
 
 
 def _as(cls: type, block: list) -> Sequence[tuple]:
