@@ -6,28 +6,20 @@ import argparse
 import sys
 from pathlib import Path
 
-from imgmarker.commands.annotators import add_input_options, load, radii
-from imgmarker.commands.progress import ProgressBar
+from imgmarker.commands.annotators import add_command, load_and_compute, radii
 
 
 def cmd_agreement(args: argparse.Namespace) -> int:
     from imgmarker.kernel.agreement.compare import agreement
     from imgmarker.kernel.agreement.report import write_report
 
-    bar = ProgressBar()
-    loaded = load(args, bar)
-    if loaded is None:
+    run = load_and_compute(args, lambda bar, experiment, results: agreement(
+        results, radii(args, experiment), experiment.categories.names(), experiment.categories.exclusive,
+        progress=lambda d, t: bar.update(d, t, "comparing"), reference=args.marks_against,
+        min_support=args.min_support))
+    if run is None:
         return 1
-    experiment, results, errors, _, _ = loaded
-    try:
-        report = agreement(results, radii(args, experiment), experiment.categories.names(),
-                           experiment.categories.exclusive,
-                           progress=lambda d, t: bar.update(d, t, "comparing"),
-                           reference=args.marks_against, min_support=args.min_support)
-    except ValueError as exc:
-        bar.done()
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
+    bar, (experiment, results, errors, _, _), report = run
     bar.done()
     for note in report.notes:
         print(f"note: {note}", file=sys.stderr)
@@ -41,18 +33,16 @@ def cmd_agreement(args: argparse.Namespace) -> int:
 
 
 def register(sub) -> None:
-    p = sub.add_parser("agreement", help="agreement statistics between annotators, as an HTML report",
-                       description="Fleiss' kappa, Krippendorff's alpha and pairwise Cohen's kappa for image "
-                                   "categories; one-to-one matched marks (precision, recall, F1, median "
-                                   "offset) per group and pair of annotators; the same within each annotator "
-                                   "between the first pass and the consistency repeat. Writes REPORT (HTML) "
-                                   "and, beside it, the numbers as JSON and CSV.")
-    add_input_options(p)
-    p.add_argument("-o", "--output", metavar="REPORT",
-                   help="HTML report to write (default: <output directory>/agreement.html)")
+    p = add_command(sub, "agreement", help="agreement statistics between annotators, as an HTML report",
+                    description="Fleiss' kappa, Krippendorff's alpha and pairwise Cohen's kappa for image "
+                                "categories; one-to-one matched marks (precision, recall, F1, median "
+                                "offset) per group and pair of annotators; the same within each annotator "
+                                "between the first pass and the consistency repeat. Writes REPORT (HTML) "
+                                "and, beside it, the numbers as JSON and CSV.",
+                    output_metavar="REPORT",
+                    output_help="HTML report to write (default: <output directory>/agreement.html)",
+                    min_support_help="support a consensus mark needs to count as a reference (default 0.5)")
     p.add_argument("--marks-against", choices=("auto", "pairs", "consensus"), default="auto",
                    help="compare marks between every pair of annotators, or each annotator with the consensus "
                         "of all (default auto: pairs up to 10 annotators, the consensus above)")
-    p.add_argument("--min-support", type=float, default=0.5, metavar="F",
-                   help="support a consensus mark needs to count as a reference (default 0.5)")
     p.set_defaults(func=cmd_agreement)

@@ -11,6 +11,33 @@ from imgmarker.commands.common import add_plugin_options, add_trust_option, plug
 from imgmarker.commands.progress import ProgressBar
 
 
+def add_command(sub, name: str, *, help: str, description: str, output_metavar: str, output_help: str,
+                min_support_help: str) -> argparse.ArgumentParser:
+    """The parser of a command that reads the annotators' results: inputs, ``-o`` and
+    ``--min-support`` (default 0.5); the caller adds its own options."""
+    p = sub.add_parser(name, help=help, description=description)
+    add_input_options(p)
+    p.add_argument("-o", "--output", metavar=output_metavar, help=output_help)
+    p.add_argument("--min-support", type=float, default=0.5, metavar="F", help=min_support_help)
+    return p
+
+
+def load_and_compute(args: argparse.Namespace, compute):
+    """Load the experiment and results, then ``compute(bar, experiment, results)``.
+    Returns (bar, what :func:`load` returns, computed), or None after printing why
+    (including the ValueError of a bad radius or support)."""
+    bar = ProgressBar()
+    loaded = load(args, bar)
+    if loaded is None:
+        return None
+    try:
+        return bar, loaded, compute(bar, loaded[0], loaded[1])
+    except ValueError as exc:
+        bar.done()
+        print(f"error: {exc}", file=sys.stderr)
+        return None
+
+
 def add_input_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("experiment", help="experiment.yaml")
     p.add_argument("results", nargs="*", help="result folders or exported CSV files of the annotators "

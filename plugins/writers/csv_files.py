@@ -22,6 +22,7 @@ from operator import attrgetter, itemgetter
 from typing import Any, Callable, Iterable, Sequence
 
 import imgmarker
+from imgmarker.kernel.csvtext import BLOCK, field, texts
 from imgmarker.kernel.output import ImageRow, MarkRow
 from imgmarker.kernel.records import WriterSpec
 
@@ -29,21 +30,7 @@ MARK_COLUMNS = ("date", "image", "group", "label", "x", "y", "RA", "DEC", "frame
 IMAGE_COLUMNS = ("image", "RA", "DEC", "categories", "comment", "favorite", "seen_time", "pass")
 FAVORITE_COLUMNS = ("image", "RA", "DEC", "comment")
 
-BLOCK = 10_000  # rows formatted and written at a time
 _float = float.__repr__  # exact shortest form; also for float subclasses (numpy.float64)
-_SPECIAL = (",", '"', "\n", "\r")
-
-
-def field(value: Any) -> str:
-    """One CSV field, quoted only when it has to be; None is empty."""
-    if value is None:
-        return ""
-    if isinstance(value, float):
-        return _float(value)
-    text = value if isinstance(value, str) else str(value)
-    if any(c in text for c in _SPECIAL):
-        return '"' + text.replace('"', '""') + '"'
-    return text
 
 
 def _number(value: Any) -> str:
@@ -58,15 +45,6 @@ def floats(values: Sequence[Any]) -> Iterable[str]:
         return list(map(_float, values))
     except TypeError:  # None (no sky position) or a non-float number
         return list(map(_number, values))
-
-
-def texts(values: Sequence[Any]) -> Iterable[str]:
-    if None in values or not all(map(str.__instancecheck__, values)):
-        values = ["" if v is None else str(v) for v in values]
-    block = "\x00".join(values)
-    if any(c in block for c in _SPECIAL):
-        return list(map(field, values))
-    return values
 
 
 def ints(values: Sequence[Any]) -> Iterable[str]:

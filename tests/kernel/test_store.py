@@ -147,3 +147,25 @@ def test_second_process_creating_the_sequence_keeps_the_first(tmp_path):
     assert store.create_sequence(first) is first
     assert store.create_sequence([("b", 1), ("a", 1)]) == first
     store.close()
+
+
+def test_bulk_columns_hold_every_mark_and_image_as_the_rows_do(tmp_path, host):
+    from imgmarker.kernel.store.base import Store
+
+    exp = load(make_campaign(tmp_path, n=3), host)
+    with Session.open(exp, user="ana", host=host, export_delay=None) as s:
+        s.add_mark(5.25, 7.5, "1")
+        s.next()
+        s.add_mark(0.125, 3.0, "1")
+        s.previous()
+        s.add_mark(9.0, 1.5, "1")
+        s.toggle_favorite()
+        marks, images = s.store.mark_columns(), s.store.image_columns()
+        # the interface's defaults, built from mark_rows and image_rows
+        marks_from_rows, images_from_rows = Store.mark_columns(s.store), Store.image_columns(s.store)
+    assert marks == {k: tuple(v) for k, v in marks_from_rows.items()}
+    assert list(zip(marks["x"], marks["y"])) == [(5.25, 7.5), (0.125, 3.0), (9.0, 1.5)]  # placement order
+    assert set(marks) == {"image", "group", "label", "x", "y", "ra", "dec", "pass"}
+    assert images == {k: tuple(v) for k, v in images_from_rows.items()}
+    assert images["favorite"].count(True) == 1 and set(images) == {"image", "pass", "categories", "comment",
+                                                                    "favorite"}

@@ -8,6 +8,7 @@ from typing import Sequence
 
 import numpy as np
 
+from imgmarker.kernel.agreement import grouping
 from imgmarker.kernel.agreement.tables import Results
 
 MISSING = -1
@@ -35,19 +36,22 @@ class CategoryVotes:
 
 
 def _category_codes(results: Results, categories: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
-    """Flat (row of votes, category code) of every category chosen, unknown ones left out."""
+    """Flat (row of votes, category code) of every category chosen, unknown ones left out,
+    in row order. A million rows hold a handful of distinct category sets, so each set
+    is looked at once and the rows are expanded with numpy."""
     code = {c: i for i, c in enumerate(categories)}
-    known: dict[tuple, list[int]] = {}
-    rows: list[int] = []
-    cats: list[int] = []
-    for row, chosen in enumerate(results.votes.categories.tolist()):
-        codes = known.get(chosen)
-        if codes is None:
-            codes = known[chosen] = [code[c] for c in chosen if c in code]
-        for c in codes:
-            rows.append(row)
-            cats.append(c)
-    return np.asarray(rows, dtype=np.int64), np.asarray(cats, dtype=np.int64)
+    chosen = results.votes.categories.tolist()
+    distinct = {s: i for i, s in enumerate(dict.fromkeys(chosen))}
+    codes = [[code[c] for c in s if c in code] for s in distinct]
+    which = np.fromiter(map(distinct.__getitem__, chosen), dtype=np.int64, count=len(chosen))
+    sizes = np.array([len(c) for c in codes], dtype=np.int64)
+    flat = np.array([c for cs in codes for c in cs], dtype=np.int64)
+    offset = np.concatenate([[0], np.cumsum(sizes)[:-1]]) if len(sizes) else sizes
+    per_row = sizes[which] if len(chosen) else np.zeros(0, dtype=np.int64)
+    rows = np.repeat(np.arange(len(chosen), dtype=np.int64), per_row)
+    starts = np.repeat(np.cumsum(per_row) - per_row, per_row)
+    within = np.arange(len(rows), dtype=np.int64) - starts
+    return rows, flat[offset[which][rows] + within] if len(rows) else np.zeros(0, dtype=np.int64)
 
 
 def category_votes(results: Results, categories: Sequence[str]) -> CategoryVotes:
@@ -59,7 +63,7 @@ def category_votes(results: Results, categories: Sequence[str]) -> CategoryVotes
     k = len(categories)
     n_users = max(len(fp.users), 1)
     # one vote per annotator, image and category even if a row is repeated
-    pair = np.unique((fp.votes.image[rows].astype(np.int64) * n_users + fp.votes.user[rows]) * max(k, 1) + cats)
+    pair = grouping.distinct((fp.votes.image[rows].astype(np.int64) * n_users + fp.votes.user[rows]) * max(k, 1) + cats)
     image = pair // max(k, 1) // n_users
     cat = pair % max(k, 1)
     counts = np.zeros((len(fp.images), max(k, 1)), dtype=np.int64)

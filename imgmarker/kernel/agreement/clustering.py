@@ -112,16 +112,14 @@ def link(points: np.ndarray, annotator: np.ndarray, depth: int = 0) -> np.ndarra
     # one mark per annotator and cluster: the nearest to the centre, within the radius
     n_ann = int(annotator.max()) + 1
     key = label.astype(np.int64) * n_ann + annotator
-    order = np.lexsort((dist, key))
     keep = np.zeros(n, dtype=bool)
-    keep[order[grouping.first_of_runs(key[order])]] = True
+    keep[grouping.nearest_per_key(key, dist)] = True
     keep &= dist <= 1.0
     rest = np.flatnonzero(~keep)
     if rest.size:
         label = label.copy()
         label[rest] = k + link(points[rest], annotator[rest], depth + 1)
-    _, label = np.unique(label, return_inverse=True)
-    return label.reshape(-1).astype(np.int64)
+    return grouping.dense_ranks(label)
 
 
 @dataclass
@@ -150,42 +148,11 @@ class Consensus:
     label: np.ndarray  # majority label code
     disputed: np.ndarray
     min_support: float
+    by_cluster: np.ndarray | None = None  # indices of the marks grouped by cluster (stable)
+    label_votes: tuple[np.ndarray, np.ndarray] | None = None  # sorted (cluster * n_labels + label, count)
 
     def __len__(self) -> int:
         return len(self.n)
-
-    def _runs(self, key: np.ndarray, clusters: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Marks sorted by ``member * span + key`` and the [start, end) of each of ``clusters``."""
-        span = int(key.max()) + 1 if len(key) else 1
-        order = np.argsort(self.member.astype(np.int64) * span + key)
-        sorted_member = self.member[order]
-        return order, np.searchsorted(sorted_member, clusters), np.searchsorted(sorted_member, clusters, "right")
-
-    def label_counts(self, clusters: np.ndarray) -> list[list[tuple[str, int]]]:
-        """Per cluster of ``clusters``: (label, number of annotators), most frequent first."""
-        n_labels = max(len(self.results.labels), 1)
-        pairs, counts = np.unique(self.member.astype(np.int64) * n_labels + self.results.marks.label,
-                                  return_counts=True)
-        owner = pairs // n_labels
-        starts = np.searchsorted(owner, clusters).tolist()
-        ends = np.searchsorted(owner, clusters, "right").tolist()
-        names = self.results.labels.names
-        label = (pairs % n_labels).tolist()
-        counts = counts.tolist()
-        out = []
-        for a, b in zip(starts, ends):
-            row = [(names[label[i]], counts[i]) for i in range(a, b)]
-            if len(row) > 1:
-                row.sort(key=lambda lc: (-lc[1], lc[0]))
-            out.append(row)
-        return out
-
-    def annotators(self, clusters: np.ndarray) -> list[list[str]]:
-        """Per cluster of ``clusters``: its annotators' names."""
-        users = self.results.marks.user
-        order, starts, ends = self._runs(users, clusters)
-        names = np.asarray(self.results.users.names, dtype=object)[users[order]].tolist()
-        return [sorted(names[a:b]) for a, b in zip(starts.tolist(), ends.tolist())]
 
 
 def _wrap(delta: np.ndarray) -> np.ndarray:
@@ -288,7 +255,8 @@ def consensus(results: Results, radii: Mapping[str, Radius], min_support: float 
     # majority label
     n_labels = max(len(fp.labels), 1)
     pair = member.astype(np.int64) * n_labels + marks.label
-    uniq, counts = np.unique(pair, return_counts=True)
+    label_votes = np.unique(pair, return_counts=True)
+    uniq, counts = label_votes
     by = np.lexsort((uniq % n_labels, -counts, uniq // n_labels))
     uniq = uniq[by]
     label = (uniq[grouping.first_of_runs(uniq // n_labels)] % n_labels).astype(np.int32)
@@ -301,5 +269,6 @@ def consensus(results: Results, radii: Mapping[str, Radius], min_support: float 
         ra=ra, dec=dec, ra_median=ra_median, dec_median=dec_median,
         spread_px=spread_px, spread_arcsec=spread_arcsec,
         unit=np.where(cluster_sky, "arcsec", "px"), radius=mark_radius[first], label=label,
-        disputed=support < min_support, min_support=min_support,
+        disputed=support < min_support, min_support=min_support, by_cluster=groups.order,
+        label_votes=label_votes,
     ), notes

@@ -12,6 +12,37 @@ def first_of_runs(keys: np.ndarray) -> np.ndarray:
     return first
 
 
+def distinct(values: np.ndarray) -> np.ndarray:
+    """The sorted distinct values (``np.unique`` without options), by one sort: several
+    times faster than the hash table numpy uses for it on integer codes."""
+    ordered = np.sort(np.asarray(values), kind="stable")
+    return ordered[first_of_runs(ordered)]
+
+
+def nearest_per_key(key: np.ndarray, dist: np.ndarray) -> np.ndarray:
+    """Index of the smallest ``dist`` of each distinct ``key`` (the first index on a tie),
+    as a stable sort by (key, dist) would pick it, but with one unstable sort of the
+    keys and two reductions: several times faster for millions of marks."""
+    if not len(key):
+        return np.zeros(0, dtype=np.int64)
+    order = np.argsort(key)
+    starts = np.flatnonzero(first_of_runs(key[order]))
+    run = np.repeat(np.arange(len(starts)), np.diff(np.append(starts, len(key))))
+    sorted_dist = dist[order]
+    nearest = sorted_dist == np.minimum.reduceat(sorted_dist, starts)[run]
+    return np.minimum.reduceat(np.where(nearest, order, len(key)), starts)
+
+
+def dense_ranks(labels: np.ndarray) -> np.ndarray:
+    """Each non-negative label's rank among the distinct labels (``np.unique``'s
+    inverse) without sorting."""
+    if not len(labels):
+        return np.zeros(0, dtype=np.int64)
+    present = np.zeros(int(labels.max()) + 1, dtype=bool)
+    present[labels] = True
+    return (np.cumsum(present) - 1)[labels].astype(np.int64)
+
+
 class Groups:
     """Labels ``0..n-1`` of many values, sorted once so that several columns can be
     reduced per label cheaply."""

@@ -11,15 +11,17 @@ file (and line), and a bad file skips that annotator instead of stopping the run
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 from dataclasses import dataclass
-from itertools import repeat
 from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
 import numpy as np
 
+from imgmarker.kernel.agreement import grouping
+from imgmarker.kernel.agreement.csvcolumns import ByteColumns, TextColumns
 from imgmarker.kernel.agreement.tables import ImageVotes, Marks, Names, Results
 
 MARKS_SUFFIX = "_marks.csv"
@@ -166,39 +168,17 @@ def _header(cells: Sequence[str]) -> dict[str, int]:
     return columns
 
 
-def _split_plain(text: str) -> tuple[list[str], list[list[str]]] | None:
-    """Header cells and columns of a file without any quote or lone carriage return in which
-    every line has the header's number of commas: such a file is its fields joined by
-    commas and newlines, so one ``split`` of the whole text and a stride per column read
-    it exactly, several times faster than the csv module. ``None`` for any other file."""
-    if not text or '"' in text:
-        return None
-    if "\r" in text:  # Windows line ends are fine; a lone carriage return is not
-        if text.count("\r") != text.count("\r\n"):
-            return None
-        text = text.replace("\r\n", "\n")
-    body = text[:-1] if text.endswith("\n") else text
-    lines = body.split("\n")
-    commas = lines[0].count(",")
-    if set(map(str.count, lines, repeat(",", len(lines)))) != {commas}:
-        return None
-    width = commas + 1
-    flat = body.replace("\n", ",").split(",")
-    return flat[:width], [flat[width + i::width] for i in range(width)]
-
-
-def _read_rows(path: Path) -> tuple[dict[str, int], list[tuple[str, ...]], int]:
-    """Header (canonical name -> column index), the data as columns, and the number of
-    rows, or :class:`ResultsError`. Columns rather than rows: every later step then runs
-    as one C-level pass over a column (``map``, ``zip``) instead of Python code per row."""
+def _read_rows(path: Path) -> tuple[dict[str, int], ByteColumns | TextColumns]:
+    """Header (canonical name -> column index) and the columns, or :class:`ResultsError`."""
     try:
-        with open(path, newline="", encoding="utf-8-sig") as handle:
-            text = handle.read()
-        fast = _split_plain(text)
+        raw = path.read_bytes()
+        if raw.startswith(codecs.BOM_UTF8):
+            raw = raw[len(codecs.BOM_UTF8):]
+        text = raw.decode("utf-8")  # also checks the encoding of the fast path
+        fast = ByteColumns.parse(raw)
         if fast is not None:
-            header_cells, cols = fast
-            return _header(header_cells), cols, len(cols[0])
-        rows = list(csv.reader(io.StringIO(text)))
+            return _header(fast.header), fast
+        rows = list(csv.reader(io.StringIO(text, newline="")))
     except UnicodeDecodeError as exc:
         raise ResultsError(path, f"not a UTF-8 text file ({exc.reason} at byte {exc.start})") from exc
     except csv.Error as exc:
@@ -216,7 +196,7 @@ def _read_rows(path: Path) -> tuple[dict[str, int], list[tuple[str, ...]], int]:
                 raise ResultsError(path, f"{len(row)} fields where the header has {width}", line=i + 2)
         data = [r for r in data if len(r) == width]
     cols = list(zip(*data)) if data else [()] * width
-    return columns, cols, len(data)
+    return columns, TextColumns(rows[0], cols, len(data))
 
 
 def _require(path: Path, columns: dict[str, int], names: Iterable[str]) -> None:
@@ -226,15 +206,15 @@ def _require(path: Path, columns: dict[str, int], names: Iterable[str]) -> None:
                                  f"(columns found: {', '.join(columns) or 'none'})", line=1)
 
 
-def _floats(path: Path, cols: list[tuple[str, ...]], index: int | None, name: str, n: int) -> np.ndarray:
+def _floats(path: Path, table: ByteColumns | TextColumns, index: int | None, name: str) -> np.ndarray:
     """Numbers of one column; empty cells are NaN."""
+    n = table.n
     if index is None:
         return np.full(n, np.nan)
-    cells = cols[index]
-    try:
-        return np.array(list(map(float, cells)), dtype=np.float64)
-    except ValueError:
-        pass
+    values = table.floats(index)
+    if values is not None:
+        return values
+    cells = table.strings(index)
     if not any(cells):
         return np.full(n, np.nan)
     values = np.empty(n)
@@ -246,40 +226,45 @@ def _floats(path: Path, cols: list[tuple[str, ...]], index: int | None, name: st
     return values
 
 
-def _passes(path: Path, cols: list[tuple[str, ...]], index: int | None, n: int) -> np.ndarray:
+def _passes(path: Path, table: ByteColumns | TextColumns, index: int | None) -> np.ndarray:
+    n = table.n
     if index is None:
         return np.ones(n, dtype=np.int8)
-    if not set(cols[index]) - {"1", "2"}:
-        return (np.array(cols[index], dtype="U1") == "2").astype(np.int8) + 1
-    values = _floats(path, cols, index, "pass", n)
+    values = _floats(path, table, index, "pass")
     values = np.where(np.isnan(values), 1, values)
     bad = np.flatnonzero((values != 1) & (values != 2))
     if bad.size:
-        raise ResultsError(path, f"column pass: {cols[index][bad[0]]!r} is not 1 or 2", line=int(bad[0]) + 2)
+        raise ResultsError(path, f"column pass: {table.strings(index)[bad[0]]!r} is not 1 or 2",
+                           line=int(bad[0]) + 2)
     return values.astype(np.int8)
 
 
 def read_marks(path: Path, user: int, images: Names, groups: Names, labels: Names) -> Marks:
-    columns, cols, n = _read_rows(path)
+    columns, table = _read_rows(path)
     _require(path, columns, ("image", "group", "x", "y"))
-    x = _floats(path, cols, columns["x"], "x", n)
-    y = _floats(path, cols, columns["y"], "y", n)
+    n = table.n
+    x = _floats(path, table, columns["x"], "x")
+    y = _floats(path, table, columns["y"], "y")
     bad = np.flatnonzero(~np.isfinite(x) | ~np.isfinite(y))
     if bad.size:
         raise ResultsError(path, "x and y must be finite numbers", line=int(bad[0]) + 2)
-    group_col = cols[columns["group"]]
-    label_col = cols[columns["label"]] if "label" in columns else group_col
-    if not all(label_col):  # an empty label means the group's name
-        label_col = [label or group for label, group in zip(label_col, group_col)]
+    group = table.codes(columns["group"], groups)
+    if "label" not in columns:
+        label = labels.encode(table.strings(columns["group"]))
+    elif table.empty(columns["label"]).any():  # an empty label means the group's name
+        label = labels.encode([label or grp for label, grp in zip(table.strings(columns["label"]),
+                                                                  table.strings(columns["group"]))])
+    else:
+        label = table.codes(columns["label"], labels)
     return Marks(
         user=np.full(n, user, dtype=np.int32),
-        image=images.encode(cols[columns["image"]]),
-        group=groups.encode(group_col),
-        label=labels.encode(label_col),
+        image=table.codes(columns["image"], images),
+        group=group,
+        label=label,
         x=x, y=y,
-        ra=_floats(path, cols, columns.get("ra"), "RA", n),
-        dec=_floats(path, cols, columns.get("dec"), "DEC", n),
-        pass_index=_passes(path, cols, columns.get("pass"), n),
+        ra=_floats(path, table, columns.get("ra"), "RA"),
+        dec=_floats(path, table, columns.get("dec"), "DEC"),
+        pass_index=_passes(path, table, columns.get("pass")),
     )
 
 
@@ -299,22 +284,24 @@ def _each_distinct(function, cells: Sequence[str]) -> list:
 
 
 def read_images(path: Path, user: int, images: Names) -> ImageVotes:
-    columns, cols, n = _read_rows(path)
+    columns, table = _read_rows(path)
     _require(path, columns, ("image",))
+    n = table.n
     get = {name: columns.get(name) for name in ("categories", "comment", "favorite")}
     cats = np.empty(n, dtype=object)
-    cats[:] = _each_distinct(_categories, cols[get["categories"]]) if get["categories"] is not None else [()] * n
+    cats[:] = (_each_distinct(_categories, table.strings(get["categories"])) if get["categories"] is not None
+               else [()] * n)
     comments = np.empty(n, dtype=object)
-    comments[:] = cols[get["comment"]] if get["comment"] is not None else [""] * n
-    favorite = (np.array(_each_distinct(_truthy, cols[get["favorite"]]), dtype=bool).reshape(n)
+    comments[:] = table.strings(get["comment"]) if get["comment"] is not None else [""] * n
+    favorite = (np.array(_each_distinct(_truthy, table.strings(get["favorite"])), dtype=bool).reshape(n)
                 if get["favorite"] is not None else np.zeros(n, dtype=bool))
     return ImageVotes(
         user=np.full(n, user, dtype=np.int32),
-        image=images.encode(cols[columns["image"]]),
+        image=table.codes(columns["image"], images),
         categories=cats,
         comment=comments,
         favorite=favorite,
-        pass_index=_passes(path, cols, columns.get("pass"), n),
+        pass_index=_passes(path, table, columns.get("pass")),
     )
 
 
@@ -335,7 +322,7 @@ def _check(files: ResultFiles, marks: Marks, votes: ImageVotes, names: Results,
     if expected.images is not None:
         known = np.zeros(len(names.images), dtype=bool)
         known[: len(expected.images)] = True  # the experiment's names were coded first
-        used = np.unique(np.concatenate([marks.image, votes.image]))
+        used = grouping.distinct(np.concatenate([marks.image, votes.image]))
         unknown = used[~known[used]]
         if used.size and unknown.size == used.size:
             sample = ", ".join(repr(names.images[int(c)]) for c in unknown[:3])

@@ -48,36 +48,72 @@ def read_store(path: Path, user: int, images: Names, groups: Names, labels: Name
     try:
         with store, store.snapshot():
             sequence = [name for name, pass_index in store.sequence() if pass_index == 1]
-            marks = list(store.mark_rows())
-            rows = list(store.image_rows())
+            marks = store.mark_columns()
+            rows = store.image_columns()
     except (sqlite3.DatabaseError, StoreError, ValueError, TypeError) as exc:
         raise StoreReadError(f"corrupt annotation database ({type(exc).__name__}: {exc})") from exc
     return _marks(marks, user, images, groups, labels), _votes(rows, user, images), sequence
 
 
-def _marks(rows: list, user: int, images: Names, groups: Names, labels: Names) -> Marks:
-    if not rows:
+def _codes_in_order(values: Sequence[str], order: np.ndarray | None, names: Names) -> np.ndarray:
+    """Codes of ``values`` taken in ``order``, new names coded in their order of first
+    appearance there, with Python touching each distinct value only once."""
+    distinct = list(dict.fromkeys(values))
+    if len(distinct) == 1:
+        return np.full(len(values), names.code(distinct[0]), dtype=np.int32)
+    local = dict(zip(distinct, range(len(distinct))))
+    index = np.fromiter(map(local.__getitem__, values), dtype=np.int64, count=len(values))
+    if order is not None:
+        index = index[order]
+    seen, first = np.unique(index, return_index=True)
+    appearance = seen[np.argsort(first)].tolist()
+    table = np.zeros(len(distinct), dtype=np.int32)
+    table[appearance] = names.encode([distinct[i] for i in appearance])
+    return table[index]
+
+
+def _marks(columns: dict, user: int, images: Names, groups: Names, labels: Names) -> Marks:
+    """Marks in the order of an export (image name, pass, placement), so that every
+    later sum runs in the same order whether the results come from a store or a CSV file."""
+    n = len(columns["x"])
+    if not n:
         return Marks()
-    _, image, group, label, x, y, ra, dec, _, _, pass_index = zip(*rows)
-    return Marks(user=np.full(len(rows), user, dtype=np.int32), image=images.encode(image),
-                 group=groups.encode(group), label=labels.encode(label),
-                 x=np.array(x, dtype=np.float64), y=np.array(y, dtype=np.float64),
-                 ra=np.array(ra, dtype=np.float64), dec=np.array(dec, dtype=np.float64),  # None -> NaN
-                 pass_index=np.array(pass_index, dtype=np.int8))
+    image = columns["image"]
+    names = sorted(set(image))
+    rank = np.fromiter(map(dict(zip(names, range(len(names)))).__getitem__, image), dtype=np.int64, count=n)
+    passes = np.array(columns["pass"], dtype=np.int64)
+    key = rank * (int(passes.max()) + 1) + passes
+    ordered = bool(np.all(key[1:] >= key[:-1]))
+    order = None if ordered else np.argsort(key, kind="stable")  # stable: placement order kept
+
+    def arrange(values: np.ndarray) -> np.ndarray:
+        return values if order is None else values[order]
+
+    def number(name: str) -> np.ndarray:
+        values = columns[name]
+        if values.count(None) == n:  # no sky positions at all
+            return np.full(n, np.nan)
+        return arrange(np.array(values, dtype=np.float64))  # None -> NaN
+
+    # rows sorted by image name meet the names in sorted order
+    return Marks(user=np.full(n, user, dtype=np.int32), image=images.encode(names)[arrange(rank)],
+                 group=_codes_in_order(columns["group"], order, groups),
+                 label=_codes_in_order(columns["label"], order, labels),
+                 x=number("x"), y=number("y"), ra=number("ra"), dec=number("dec"),
+                 pass_index=arrange(passes.astype(np.int8)))
 
 
-def _votes(rows: list, user: int, images: Names) -> ImageVotes:
-    if not rows:
+def _votes(columns: dict, user: int, images: Names) -> ImageVotes:
+    n = len(columns["image"])
+    if not n:
         return ImageVotes()
-    image, _, _, categories, comment, favorite, _, pass_index = zip(*rows)
-    n = len(rows)
     cats = np.empty(n, dtype=object)
-    cats[:] = list(categories)
+    cats[:] = list(columns["categories"])
     comments = np.empty(n, dtype=object)
-    comments[:] = list(comment)
-    return ImageVotes(user=np.full(n, user, dtype=np.int32), image=images.encode(image), categories=cats,
-                      comment=comments, favorite=np.array(favorite, dtype=bool),
-                      pass_index=np.array(pass_index, dtype=np.int8))
+    comments[:] = list(columns["comment"])
+    return ImageVotes(user=np.full(n, user, dtype=np.int32), image=images.encode(columns["image"]), categories=cats,
+                      comment=comments, favorite=np.array(columns["favorite"], dtype=bool).reshape(n),
+                      pass_index=np.array(columns["pass"], dtype=np.int8))
 
 
 def check_sequence(sequence: Sequence[str], expected_images: Sequence[str] | None, name: str) -> None:

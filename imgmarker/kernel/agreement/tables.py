@@ -13,6 +13,8 @@ from typing import Iterable, Sequence
 
 import numpy as np
 
+from imgmarker.kernel.agreement.grouping import distinct
+
 
 class Names:
     """A growing list of names with their integer codes."""
@@ -119,9 +121,12 @@ class Results:
     sources: dict[str, tuple[Path, ...]] = field(default_factory=dict)
 
     def first_pass(self) -> "Results":
-        return Results(self.users, self.images, self.groups, self.labels,
-                       self.marks.take(self.marks.pass_index == 1),
-                       self.votes.take(self.votes.pass_index == 1), self.sources)
+        def first(table):
+            mask = table.pass_index == 1
+            # no repeats: the same columns, not a copy of millions of marks
+            return type(table)(**{c: getattr(table, c) for c in table.COLUMNS}) if mask.all() else table.take(mask)
+        return Results(self.users, self.images, self.groups, self.labels, first(self.marks), first(self.votes),
+                       self.sources)
 
     def seen_count(self) -> np.ndarray:
         """Per image code: how many annotators looked at it (an image row, or a mark on it)."""
@@ -131,6 +136,6 @@ class Results:
             seen[self.votes.user, self.votes.image] = True
             seen[self.marks.user, self.marks.image] = True
             return seen.sum(axis=0)
-        pairs = np.unique(np.concatenate([self.votes.image.astype(np.int64) * n_users + self.votes.user,
-                                          self.marks.image.astype(np.int64) * n_users + self.marks.user]))
+        pairs = distinct(np.concatenate([self.votes.image.astype(np.int64) * n_users + self.votes.user,
+                                         self.marks.image.astype(np.int64) * n_users + self.marks.user]))
         return np.bincount(pairs // n_users, minlength=n_images)

@@ -18,6 +18,13 @@ from imgmarker.kernel.undo import Change
 
 Key = tuple[str, int]  # (image name, pass index)
 
+#: the columns of :meth:`Store.mark_columns` and the MarkRow field each holds
+MARK_COLUMN_FIELDS = {"image": "image", "group": "group", "label": "label", "x": "x", "y": "y",
+                      "ra": "ra", "dec": "dec", "pass": "pass_index"}
+#: the columns of :meth:`Store.image_columns` and the ImageRow field each holds
+IMAGE_COLUMN_FIELDS = {"image": "image", "pass": "pass_index", "categories": "categories", "comment": "comment",
+                       "favorite": "favorite"}
+
 
 class StoreError(Exception):
     """The store cannot be used (wrong file, newer schema, locked beyond patience)."""
@@ -122,6 +129,23 @@ class Store(abc.ABC):
 
     @abc.abstractmethod
     def geometries(self) -> dict[tuple[str, int], FrameGeometry]: ...
+
+    def mark_columns(self) -> dict[str, Sequence[Any]]:
+        """All marks as columns (``image``, ``group``, ``label``, ``x``, ``y``, ``ra``,
+        ``dec``, ``pass``) in placement order: one bulk read for programs that load
+        many annotators; a store may answer it without sorting or a row object per mark."""
+        rows = sorted(self.mark_rows(), key=lambda row: row.id)
+        columns = list(zip(*rows)) if rows else [()] * len(MarkRow._fields)
+        index = {name: i for i, name in enumerate(MarkRow._fields)}
+        return {name: columns[index[field]] for name, field in MARK_COLUMN_FIELDS.items()}
+
+    def image_columns(self) -> dict[str, Sequence[Any]]:
+        """The rows of :meth:`image_rows` as columns ``image``, ``pass``, ``categories``
+        (tuples), ``comment`` and ``favorite`` (bool), by image and pass."""
+        rows = list(self.image_rows())
+        columns = list(zip(*rows)) if rows else [()] * len(ImageRow._fields)
+        index = {name: i for i, name in enumerate(ImageRow._fields)}
+        return {name: columns[index[field]] for name, field in IMAGE_COLUMN_FIELDS.items()}
 
     def snapshot(self) -> ContextManager[None]:
         """Hold one consistent view of the store while a writer reads it."""

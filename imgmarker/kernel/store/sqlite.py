@@ -20,7 +20,7 @@ from typing import Any, Iterable, Iterator, Mapping, Sequence
 
 from imgmarker.kernel.marks import FrameGeometry, ImageState, Mark
 from imgmarker.kernel.output import ImageRow, MarkRow
-from imgmarker.kernel.store.base import Action, Key, Store, StoreError
+from imgmarker.kernel.store.base import IMAGE_COLUMN_FIELDS, MARK_COLUMN_FIELDS, Action, Key, Store, StoreError
 from imgmarker.kernel.undo import Change, invert, rename_changes
 
 #: Marks the file as an imgmarker store (``PRAGMA application_id``): "imgm".
@@ -404,6 +404,24 @@ class SqliteStore(Store):
                            "ORDER BY +image, pass, id")
         # tuple.__new__ turns each fetched tuple into a MarkRow without Python code per row
         return map(functools.partial(tuple.__new__, MarkRow), rows)
+
+    def mark_columns(self) -> dict[str, Sequence[Any]]:
+        """All marks as columns in placement order: one scan of the table (ids are its
+        row ids, so the order costs no sort), no row objects."""
+        rows = self._query("SELECT image, grp, label, x, y, ra, dec, pass FROM marks ORDER BY id")
+        columns = list(zip(*rows)) if rows else [()] * len(MARK_COLUMN_FIELDS)
+        return dict(zip(MARK_COLUMN_FIELDS, columns))
+
+    def image_columns(self) -> dict[str, Sequence[Any]]:
+        """One scan of the image table in key order (image, pass); each distinct set of
+        categories is decoded once."""
+        rows = self._query("SELECT image, pass, categories, comment, favorite = 1 FROM image_state "
+                           "ORDER BY image, pass")
+        columns = list(zip(*rows)) if rows else [()] * len(IMAGE_COLUMN_FIELDS)
+        chosen = {text: tuple(json.loads(text)) for text in set(columns[2])}
+        columns[2] = tuple(map(chosen.__getitem__, columns[2]))
+        columns[4] = tuple(map(bool, columns[4]))
+        return dict(zip(IMAGE_COLUMN_FIELDS, columns))
 
     def image_rows(self) -> Iterator[ImageRow]:
         """Images the annotator has seen, classified, commented or liked, by name and pass."""

@@ -160,3 +160,16 @@ def test_many_annotators_are_compared_with_the_consensus():
     assert np.median([r.median_offset for r in report.marks]) == pytest.approx(1.177, rel=0.15)
     pairs = agreement(results, {"galaxy": Radius(10)}, ["A", "B", "C"], True, reference="pairs")
     assert len(pairs.marks) == 66 and pairs.reference == "pairs"
+
+
+def test_nearest_per_key_and_dense_ranks_agree_with_sorting():
+    from imgmarker.kernel.agreement import grouping
+
+    rng = np.random.default_rng(5)
+    key = rng.integers(0, 300, 5000)
+    dist = rng.integers(0, 4, 5000).astype(float)  # many ties: the first index must win
+    order = np.lexsort((dist, key))
+    expected = np.sort(order[grouping.first_of_runs(key[order])])
+    assert np.array_equal(np.sort(grouping.nearest_per_key(key, dist)), expected)
+    labels = rng.integers(0, 10_000, 3000)
+    assert np.array_equal(grouping.dense_ranks(labels), np.unique(labels, return_inverse=True)[1].reshape(-1))

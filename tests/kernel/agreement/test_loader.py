@@ -131,3 +131,17 @@ def test_a_short_line_in_a_plain_file_is_named(tmp_path):
     with pytest.raises(ResultsError) as info:
         read_marks(path, 0, Names(), Names(), Names())
     assert str(info.value) == f"{path}:3: 3 fields where the header has 4"
+
+
+def test_plain_file_with_bom_unicode_names_and_a_bad_number(tmp_path):
+    path = tmp_path / "ann_marks.csv"
+    path.write_bytes("\ufeffimage,group,x,y\nnébuleuse.fits,étoile,1.25,2\nnébuleuse.fits,étoile,3,4\n"
+                     "m31.fits,étoile,5,6\n".encode("utf-8"))
+    images, groups = Names(), Names()
+    marks = read_marks(path, 0, images, groups, Names())
+    assert [images[i] for i in marks.image] == ["nébuleuse.fits", "nébuleuse.fits", "m31.fits"]
+    assert [groups[g] for g in marks.group] == ["étoile"] * 3 and marks.x.tolist() == [1.25, 3.0, 5.0]
+    path.write_text("image,group,x,y\na.fits,g,1,2\nb.fits,g,1..5,2\n")
+    with pytest.raises(ResultsError) as info:
+        read_marks(path, 0, Names(), Names(), Names())
+    assert str(info.value) == f"{path}:3: column x: '1..5' is not a number"
