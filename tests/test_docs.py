@@ -49,3 +49,15 @@ def test_plugin_guide_documents_exactly_the_hooks():
         section = text.split(f"### {name}", 1)[1].split("\n### ", 1)[0]
         for arg in args:
             assert arg in section, f"{name}: argument {arg!r} not documented"
+
+
+def test_readme_experiment_validates(tmp_path):
+    from imgmarker.kernel.experiment import load_experiment
+    from imgmarker.kernel.plugins import create_plugin_host
+
+    readme = (DOCS.parent / "README.md").read_text(encoding="utf-8")
+    block = readme.split("```yaml\n", 1)[1].split("```", 1)[0]
+    (tmp_path / "images").mkdir()
+    (tmp_path / "experiment.yaml").write_text(block, encoding="utf-8")
+    experiment = load_experiment(tmp_path / "experiment.yaml", create_plugin_host(autoload=False).registry)
+    assert experiment.group_names == ["BCG", "Star"] and experiment.output.writers == ("csv", "ds9")
