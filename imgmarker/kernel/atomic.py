@@ -30,3 +30,14 @@ def atomic_write(target: Path | str, mode: str = "w", *, encoding: str | None = 
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
+
+
+@contextlib.contextmanager
+def atomic_output(output_dir: Path, name: str, mode: str = "w") -> Iterator[IO]:
+    """An atomic write of ``name`` inside ``output_dir``; a writer plugin may not write
+    outside the results folder (a name like ``../x`` is refused)."""
+    target = Path(output_dir) / name
+    if Path(output_dir).resolve() not in target.resolve().parents:
+        raise ValueError(f"writer output {name!r} is outside {output_dir}")
+    with atomic_write(target, mode, newline="") as handle:
+        yield handle

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, Callable, Iterable, Iterator, Mapping, Sequence
 
-from imgmarker.kernel.atomic import atomic_write
+from imgmarker.kernel.atomic import atomic_output
 from imgmarker.kernel.marks import FrameGeometry
 from imgmarker.kernel.output import ImageRow, MarkRow
 from imgmarker.kernel.store.base import Store
@@ -85,12 +85,9 @@ class StoreWriterContext:
 
     @contextlib.contextmanager
     def atomic_write(self, name: str, mode: str = "w") -> Iterator[IO]:
-        target = self.output_dir / name
-        if self.output_dir.resolve() not in target.resolve().parents:
-            raise ValueError(f"writer output {name!r} is outside {self.output_dir}")
-        with atomic_write(target, mode, newline="") as handle:
+        with atomic_output(self.output_dir, name, mode) as handle:
             yield handle
-        self.written.append(target)
+        self.written.append(self.output_dir / name)
 
 
 @dataclass

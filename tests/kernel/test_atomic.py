@@ -29,3 +29,15 @@ def test_failure_keeps_the_old_file_and_leaves_no_temporary(tmp_path):
             raise RuntimeError("disk full")
     assert target.read_text() == "old\n"
     assert [p.name for p in tmp_path.iterdir()] == ["out.csv"]
+
+
+def test_writer_output_stays_inside_the_results_folder(tmp_path):
+    from imgmarker.kernel.atomic import atomic_output
+
+    with atomic_output(tmp_path, "ann_marks.csv") as handle:
+        handle.write("x\n")
+    assert (tmp_path / "ann_marks.csv").read_text() == "x\n"
+    with pytest.raises(ValueError, match="outside"):
+        with atomic_output(tmp_path / "results", "../escape.csv"):
+            pass
+    assert not (tmp_path / "escape.csv").exists()

@@ -16,7 +16,7 @@ from typing import IO, Any, Callable, Iterable, Iterator, Mapping, Sequence
 import numpy as np
 
 from imgmarker.kernel.agreement.clustering import Consensus
-from imgmarker.kernel.atomic import atomic_write
+from imgmarker.kernel.atomic import atomic_output
 from imgmarker.kernel.marks import FrameGeometry
 from imgmarker.kernel.output import ImageRow, MarkRow
 
@@ -70,12 +70,9 @@ class ConsensusContext:
 
     @contextlib.contextmanager
     def atomic_write(self, name: str, mode: str = "w") -> Iterator[IO]:
-        target = self.output_dir / name
-        if self.output_dir.resolve() not in target.resolve().parents:
-            raise ValueError(f"writer output {name!r} is outside {self.output_dir}")
-        with atomic_write(target, mode, newline="") as handle:
+        with atomic_output(self.output_dir, name, mode) as handle:
             yield handle
-        self.written.append(target)
+        self.written.append(self.output_dir / name)
 
 
 def image_geometry(root: Path, registry: Any) -> Callable[[str, int], FrameGeometry | None]:
