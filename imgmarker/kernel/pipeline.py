@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import inspect
 import os
+import threading
 from collections import OrderedDict
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -174,6 +175,7 @@ class Renderer:
         self.nan_color = tuple(int(c) for c in nan_color)
         self.cache_bytes = cache_bytes
         self._cache: OrderedDict[Hashable, _Prepared] = OrderedDict()
+        self._cache_lock = threading.Lock()  # renders run on worker threads (prefetch, detail)
 
     @property
     def executor(self) -> ThreadPoolExecutor | None:
@@ -218,17 +220,19 @@ class Renderer:
 
     def forget(self, key: Hashable | None = None) -> None:
         """Drop cached levels of one frame key (or all)."""
-        if key is None:
-            self._cache.clear()
-        else:
-            for cached in [k for k in self._cache if k[0] == key]:
-                del self._cache[cached]
+        with self._cache_lock:
+            if key is None:
+                self._cache.clear()
+            else:
+                for cached in [k for k in self._cache if k[0] == key]:
+                    del self._cache[cached]
 
     def _remember(self, cache_key: Hashable, prepared: _Prepared) -> None:
-        self._cache[cache_key] = prepared
-        self._cache.move_to_end(cache_key)
-        while len(self._cache) > 1 and sum(p.nbytes for p in self._cache.values()) > self.cache_bytes:
-            self._cache.popitem(last=False)
+        with self._cache_lock:
+            self._cache[cache_key] = prepared
+            self._cache.move_to_end(cache_key)
+            while len(self._cache) > 1 and sum(p.nbytes for p in self._cache.values()) > self.cache_bytes:
+                self._cache.popitem(last=False)
 
     # -- single band -------------------------------------------------------------
 
@@ -271,9 +275,11 @@ class Renderer:
         if key is None:
             return self._prepare(data, settings, table, limits)
         cache_key = (key, settings.interval, settings.interval_params, settings.blur, limits)
-        prepared = self._cache.get(cache_key)
+        with self._cache_lock:
+            prepared = self._cache.get(cache_key)
+            if prepared is not None:
+                self._cache.move_to_end(cache_key)
         if prepared is not None:
-            self._cache.move_to_end(cache_key)
             return prepared, None
         prepared, out = self._prepare(data, settings, table, limits)
         self._remember(cache_key, prepared)
