@@ -12,8 +12,13 @@ file (and line), and a bad file skips that annotator instead of stopping the run
 from __future__ import annotations
 
 import codecs
+import contextlib
 import csv
 import io
+import multiprocessing
+import os
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool as BrokenExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable, Sequence
@@ -359,46 +364,87 @@ def _check(files: ResultFiles, marks: Marks, votes: ImageVotes, names: Results,
     return marks, votes
 
 
-def _read_store(path: Path, user: int, results: Results, expected: Expected) -> tuple[Marks, ImageVotes]:
-    from imgmarker.kernel.agreement.stores import StoreReadError, check_sequence, read_store
+def _read_store(path: Path, user: int, results: Results, expected: Expected,
+                columns: Callable[[], object] | None = None) -> tuple[Marks, ImageVotes]:
+    """One database's tables; ``columns`` gives its columns when they were read elsewhere."""
+    from imgmarker.kernel.agreement.stores import StoreReadError, check_sequence, read_columns, to_tables
 
     try:
-        marks, votes, sequence = read_store(path, user, results.images, results.groups, results.labels)
-        check_sequence(sequence, expected.images, expected.name)
+        read = columns() if columns is not None else read_columns(path)
+        marks, votes = to_tables(read, user, results.images, results.groups, results.labels)
+        check_sequence(read.sequence, expected.images, expected.name)
     except StoreReadError as exc:
         raise ResultsError(path, exc.message) from exc
     return marks, votes
 
 
+#: databases read by worker processes (SQLite hands out rows one Python object at a
+#: time, so reading dominates and splits well); fewer databases are read in-process
+POOL_WORKERS = 2
+POOL_MIN_STORES = 8
+
+
+def _store_readers(stores: Sequence[Path], workers: int | None, stack: contextlib.ExitStack
+                   ) -> dict[Path, Callable[[], object]]:
+    """Deferred reads of the databases by a pool of processes, or nothing when a pool
+    is not worth starting or cannot start (the databases are then read in-process)."""
+    workers = min(POOL_WORKERS, os.cpu_count() or 1) if workers is None else workers
+    if workers < 2 or len(stores) < POOL_MIN_STORES:
+        return {}
+    from imgmarker.kernel.agreement.stores import read_columns
+
+    try:
+        pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
+        stack.callback(pool.shutdown, wait=True, cancel_futures=True)  # an interrupted load stops early
+        futures = {path: pool.submit(read_columns, path) for path in stores}
+    except (OSError, RuntimeError, ValueError):
+        return {}
+
+    def reader(path: Path, future: Future) -> Callable[[], object]:
+        def result() -> object:
+            try:
+                return future.result()
+            except BrokenExecutor:  # the worker died or could not start: read it here
+                return read_columns(path)
+        return result
+
+    return {path: reader(path, future) for path, future in futures.items()}
+
+
 def load_results(paths: Sequence[Path | str], expected: Expected | None = None,
-                 progress: Callable[[int, int], None] | None = None) -> tuple[Results, list[InputProblem]]:
+                 progress: Callable[[int, int], None] | None = None,
+                 workers: int | None = None) -> tuple[Results, list[InputProblem]]:
     """Load every annotator found under ``paths``. Annotators whose files are broken or
-    belong to another experiment are left out and reported in the problems."""
+    belong to another experiment are left out and reported in the problems. Many
+    databases are read by ``workers`` processes (default: up to two; 0 or 1 reads them
+    here); the result is the same either way."""
     expected = expected or Expected()
     files, problems = find_result_files(paths)
     results = Results(Names(), Names(expected.images or ()), Names(expected.groups or ()), Names(),
                       Marks(), ImageVotes())
     mark_parts: list[Marks] = []
     vote_parts: list[ImageVotes] = []
-    for done, entry in enumerate(files):
-        if progress is not None:
-            progress(done, len(files))
-        user = len(results.users)
-        try:
-            if entry.store is not None:
-                marks, votes = _read_store(entry.store, user, results, expected)
-            else:
-                marks = read_marks(entry.marks, user, results.images, results.groups, results.labels) if entry.marks else Marks()
-                votes = read_images(entry.images, user, results.images) if entry.images else ImageVotes()
-            marks, votes = _check(entry, marks, votes, results, expected, problems)
-        except ResultsError as exc:
-            problems.append(InputProblem(exc.path, f"{exc.message} (annotator {entry.user!r} left out)",
-                                         line=exc.line))
-            continue
-        results.users.code(entry.user)
-        results.sources[entry.user] = entry.paths
-        mark_parts.append(marks)
-        vote_parts.append(votes)
+    with contextlib.ExitStack() as stack:
+        readers = _store_readers([f.store for f in files if f.store is not None], workers, stack)
+        for done, entry in enumerate(files):
+            if progress is not None:
+                progress(done, len(files))
+            user = len(results.users)
+            try:
+                if entry.store is not None:
+                    marks, votes = _read_store(entry.store, user, results, expected, readers.get(entry.store))
+                else:
+                    marks = read_marks(entry.marks, user, results.images, results.groups, results.labels) if entry.marks else Marks()
+                    votes = read_images(entry.images, user, results.images) if entry.images else ImageVotes()
+                marks, votes = _check(entry, marks, votes, results, expected, problems)
+            except ResultsError as exc:
+                problems.append(InputProblem(exc.path, f"{exc.message} (annotator {entry.user!r} left out)",
+                                             line=exc.line))
+                continue
+            results.users.code(entry.user)
+            results.sources[entry.user] = entry.paths
+            mark_parts.append(marks)
+            vote_parts.append(votes)
     if progress is not None:
         progress(len(files), len(files))
     results.marks = Marks.concat(mark_parts)
