@@ -112,3 +112,39 @@ def test_a_named_database_file_is_read(mark):
     path, names, _ = mark({"img00004.fits": [(2.5, 3.5, "galaxy", "galaxy")]}, user="carla")
     loaded, problems = load_results([path.parent / "results" / "carla.imgmarker.sqlite"], _expected(names))
     assert problems == [] and loaded.users.names == ["carla"] and loaded.marks.x.tolist() == [2.5]
+
+
+def test_many_stores_read_by_worker_processes_match_an_in_process_read(campaign):
+    from imgmarker.kernel.agreement.loader import POOL_MIN_STORES
+
+    host = create_plugin_host(autoload=False)
+    path, names = campaign()
+    experiment = load_experiment(path, host.registry)
+    users = [f"u{k:02d}" for k in range(POOL_MIN_STORES)]
+    for k, user in enumerate(users):
+        with Session.open(experiment, user=user, host=host, export_delay=None) as session:
+            for step in range(3):  # users meet images, groups and labels in different orders
+                image = names[(k * 7 + step * 3) % len(names)]
+                session.go_to(next(i for i, e in enumerate(session.entries) if e.name == image))
+                group = ("star", "galaxy")[(k + step) % 2]
+                session.add_mark(k + step / 3, step - k / 7, group, label=f"{group} {k % 3}")
+                session.add_mark(step / 9, k / 11, "galaxy")
+                if (k + step) % 3:
+                    session.toggle_category("ABC"[(k + step) % 3])
+                session.set_comment(f"{user} on {image}")
+    results_dir = path.parent / "results"
+    bad = results_dir / "zed.imgmarker.sqlite"
+    bad.write_bytes(b"not a database" * 50)
+    here, here_problems = load_results([results_dir], _expected(names), workers=0)
+    pooled, pooled_problems = load_results([results_dir], _expected(names), workers=2)
+    assert [str(p) for p in pooled_problems] == [str(p) for p in here_problems]
+    [problem] = pooled_problems
+    assert str(problem).startswith(f"{bad}: ") and "annotator 'zed' left out" in str(problem)
+    assert pooled.users.names == here.users.names == users
+    for table in ("images", "groups", "labels"):
+        assert getattr(pooled, table).names == getattr(here, table).names
+    for name in ("user", "image", "group", "label", "x", "y", "ra", "dec", "pass_index"):
+        assert np.array_equal(getattr(pooled.marks, name), getattr(here.marks, name), equal_nan=True), name
+    assert len(here.marks) == 6 * len(users)
+    for name in ("user", "image", "categories", "comment", "favorite", "pass_index"):
+        assert getattr(pooled.votes, name).tolist() == getattr(here.votes, name).tolist(), name
