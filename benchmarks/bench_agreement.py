@@ -77,7 +77,7 @@ def aggregate_once(results: Results, folder: Path | None, out: Path) -> tuple[di
     times = {}
     if folder is not None:
         t = time.perf_counter()
-        results, problems = load_results([folder])
+        results, problems = load_results([folder], workers=None)  # as the command does
         times["reading"] = time.perf_counter() - t
         assert not problems, problems
     t = time.perf_counter()

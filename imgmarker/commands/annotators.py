@@ -90,7 +90,8 @@ def load(args: argparse.Namespace, bar: ProgressBar):
                         categories=experiment.categories.names(), name=f"{path.name} ({experiment.name!r})")
     sources = args.results or [experiment.output.directory]
     bar.step("reading")
-    results, problems = load_results(sources, expected, progress=lambda d, t: bar.update(d, t, "reading"))
+    results, problems = load_results(sources, expected, progress=lambda d, t: bar.update(d, t, "reading"),
+                                     workers=None)  # the command may use worker processes
     bar.done()
     for problem in problems:
         print(f"{'error' if problem.is_error else 'warning'}: {problem}".replace(": warning: ", ": "),

@@ -413,11 +413,12 @@ def _store_readers(stores: Sequence[Path], workers: int | None, stack: contextli
 
 def load_results(paths: Sequence[Path | str], expected: Expected | None = None,
                  progress: Callable[[int, int], None] | None = None,
-                 workers: int | None = None) -> tuple[Results, list[InputProblem]]:
+                 workers: int | None = 1) -> tuple[Results, list[InputProblem]]:
     """Load every annotator found under ``paths``. Annotators whose files are broken or
-    belong to another experiment are left out and reported in the problems. Many
-    databases are read by ``workers`` processes (default: up to two; 0 or 1 reads them
-    here); the result is the same either way."""
+    belong to another experiment are left out and reported in the problems. With
+    ``workers=None`` many databases are read by up to two worker processes (started with
+    'spawn', so a calling script needs an ``if __name__ == "__main__"`` guard); the default
+    reads them in this process. The result is the same either way."""
     expected = expected or Expected()
     files, problems = find_result_files(paths)
     results = Results(Names(), Names(expected.images or ()), Names(expected.groups or ()), Names(),
