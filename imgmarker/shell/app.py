@@ -11,7 +11,7 @@ from PyQt6.QtWidgets import QApplication, QFileDialog, QMessageBox
 
 from imgmarker.kernel.experiment import load_experiment, plugin_modules
 from imgmarker.kernel.folder_experiment import write_folder_experiment
-from imgmarker.kernel.plugins import create_plugin_host
+from imgmarker.kernel.plugins import create_plugin_host, is_local_module, resolve_local_module
 from imgmarker.kernel.problems import ExperimentError
 
 log = logging.getLogger("imgmarker")
@@ -58,6 +58,23 @@ def open_window(experiment_path: Path, *, user: str | None = None, output: Path 
     return window
 
 
+def local_modules(experiment_path: Path) -> list[Path]:
+    """Plugin files (.py) the experiment asks to import: code from whoever shared it."""
+    return [resolve_local_module(ref, experiment_path.parent)
+            for ref in plugin_modules(experiment_path) if is_local_module(ref)]
+
+
+def confirm_modules(paths: list[Path], parent=None) -> bool:
+    """Ask before importing plugin files named by a shared experiment."""
+    listing = "\n".join(str(p) for p in paths)
+    answer = QMessageBox.question(
+        parent, "imgmarker: import plugin files?",
+        "This experiment asks to import Python code:\n\n" + listing + "\n\n"
+        "Only allow this if you trust whoever shared the experiment. Without it, the campaign "
+        "opens without these plugins.")
+    return answer == QMessageBox.StandardButton.Yes
+
+
 def run_app(experiment_path: Path | None, *, user: str | None = None, output: Path | None = None,
             blocked: Iterable[str] = (), trust_modules: bool = False) -> int:
     app = QApplication.instance() or QApplication(sys.argv[:1])
@@ -66,6 +83,9 @@ def run_app(experiment_path: Path | None, *, user: str | None = None, output: Pa
         experiment_path = choose_campaign()
         if experiment_path is None:
             return 0
+    if not trust_modules:
+        wanted = local_modules(experiment_path)
+        trust_modules = bool(wanted) and confirm_modules(wanted)
     try:
         window = open_window(experiment_path, user=user, output=output, blocked=blocked, trust_modules=trust_modules)
     except ExperimentError as exc:
