@@ -30,6 +30,7 @@ LEVELS = 65535
 NAN_CODE = 65535
 DEFAULT_NAN_COLOR = (255, 0, 255)
 STRIP_ROWS = 32
+PARALLEL_MIN_PIXELS = 2048 * 2048  # frames smaller than this are quantised on one thread
 
 
 def _frozen(params: Mapping[str, Any] | None) -> tuple[tuple[str, Any], ...]:
@@ -169,7 +170,8 @@ class Renderer:
         self.registry = registry
         # one thread by default: the GUI renders the next image in the background at the
         # same time, and on a busy 2-core machine splitting strips gave no better median
-        self.threads = 1 if threads is None else max(1, min(int(threads), os.cpu_count() or 1))
+        cpus = os.cpu_count() or 1
+        self.threads = min(2, cpus) if threads is None else max(1, min(int(threads), cpus))
         self._executor: ThreadPoolExecutor | None = None
         self.sample_size = sample_size
         self.nan_color = tuple(int(c) for c in nan_color)
@@ -463,12 +465,13 @@ def quantise(data: np.ndarray, vmin: float, vmax: float, executor: Any = None,
                 np.take(lut, codes[row:stop], out=levels[row:stop], mode="clip")
         return found
 
-    found = any(_split_rows(run, height, executor))
+    found = any(_split_rows(run, height, executor, width))
     return codes, (nan_mask if found else None)
 
 
-def _split_rows(run: Any, height: int, executor: Any) -> list[Any]:
-    if executor is None or height < 4 * STRIP_ROWS:
+def _split_rows(run: Any, height: int, executor: Any, width: int) -> list[Any]:
+    if executor is None or height < 4 * STRIP_ROWS or height * width < PARALLEL_MIN_PIXELS:
+        # threads cost more than they save on small frames
         return [run(0, height)]
     workers = max(1, getattr(executor, "_max_workers", 2))
     bounds = np.linspace(0, height, workers + 1).astype(int)
@@ -486,5 +489,5 @@ def apply_lut(codes: np.ndarray, lut: np.ndarray, executor: Any = None) -> np.nd
             stop = min(row + rows, last)
             np.take(lut, codes[row:stop], out=out[row:stop], mode="clip")
 
-    _split_rows(run, codes.shape[0], executor)
+    _split_rows(run, codes.shape[0], executor, codes.shape[1])
     return out
