@@ -8,6 +8,7 @@ bounded cache, so memory stays flat however long Tab is held.
 
 from __future__ import annotations
 
+import mmap
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -21,6 +22,7 @@ from imgmarker.kernel.prefetch import FrameCache
 from imgmarker.kernel.preview import pyramid
 
 META_ENTRIES = 64
+MAPPED_ENTRIES = 4  # views of huge memory-mapped frames kept for the cursor readout
 
 
 @dataclass(frozen=True)
@@ -51,20 +53,38 @@ class FrameMeta:
     bands: int
 
 
+def file_backed(data: np.ndarray) -> bool:
+    """Whether ``data`` is a view of a memory-mapped file (reading a pixel touches one page)."""
+    base: Any = data
+    while base is not None:
+        if isinstance(base, (np.memmap, mmap.mmap)):
+            return True
+        base = getattr(base, "base", None)
+    return False
+
+
 class FrameStore:
-    """Frame lists and WCS per (image, frame), plus raw pixels bounded in bytes."""
+    """Frame lists and WCS per (image, frame), plus raw pixels bounded in bytes. Frames too
+    large for memory are kept only as views of their memory-mapped file, for the readout."""
 
     def __init__(self, raw_bytes: int):
         self._meta: OrderedDict[tuple[str, int], FrameMeta] = OrderedDict()
+        self._mapped: OrderedDict[tuple[str, int], np.ndarray] = OrderedDict()
         self._lock = threading.Lock()
         self.raw = FrameCache(raw_bytes)
 
-    def put(self, name: str, frame: int, meta: FrameMeta, data: np.ndarray | None) -> None:
+    def put(self, name: str, frame: int, meta: FrameMeta, data: np.ndarray | None, *,
+            mapped: np.ndarray | None = None) -> None:
         with self._lock:
             self._meta[(name, frame)] = meta
             self._meta.move_to_end((name, frame))
             while len(self._meta) > META_ENTRIES:
                 self._meta.popitem(last=False)
+            if mapped is not None:
+                self._mapped[(name, frame)] = mapped
+                self._mapped.move_to_end((name, frame))
+                while len(self._mapped) > MAPPED_ENTRIES:
+                    self._mapped.popitem(last=False)
         if data is not None:
             self.raw.put((name, frame), data)
 
@@ -73,7 +93,11 @@ class FrameStore:
             return self._meta.get((name, frame))
 
     def data(self, name: str, frame: int) -> np.ndarray | None:
-        return self.raw.get((name, frame))
+        data = self.raw.get((name, frame))
+        if data is None:
+            with self._lock:
+                data = self._mapped.get((name, frame))
+        return data
 
 
 def render_job(entry: Any, frame: int, settings: Any, *, registry: Any, renderer: Any, store: FrameStore,
@@ -97,7 +121,7 @@ def render_job(entry: Any, frame: int, settings: Any, *, registry: Any, renderer
                 overview = render_overview(data, settings, renderer, key=(str(entry.path), index, "overview"))
                 reduced = tuple((p, f * overview.factor) for p, f in pyramid(overview.rgba)) if previews else ()
                 meta = FrameMeta(tuple(f.info.name for f in frames), (height, width), wcs, chosen.info.bands)
-                store.put(entry.name, frame, meta, None)
+                store.put(entry.name, frame, meta, None, mapped=data if file_backed(data) else None)
                 return RenderedFrame(overview.rgba, reduced, overview.factor, (width, height), overview.limits)
             rendered = renderer.render(data, settings, key=(str(entry.path), index), rgba=True)
             rgba = np.ascontiguousarray(rendered.rgba())

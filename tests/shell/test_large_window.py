@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from PyQt6.QtCore import QPoint, Qt
+from PyQt6.QtTest import QTest
 
 from datamakers import write_sparse_fits
 from imgmarker.shell.app import open_window
@@ -45,3 +46,7 @@ def test_huge_image_mark_is_recorded_exactly(huge_window, qtbot):
     assert (mark.x, mark.y) == expected  # exactly what the mapping says, no rounding on the way in
     assert abs(mark.x - star_x) < 0.5 and abs(mark.y - star_y) < 0.5
     qtbot.waitUntil(lambda: view.detail() is not None, timeout=20000)  # full resolution where zoomed in
+    over_star = view.image_to_widget(star_x, star_y)
+    QTest.mouseMove(view, QPoint(int(over_star.x()) + 3, int(over_star.y()) + 3))
+    QTest.mouseMove(view, QPoint(int(over_star.x()), int(over_star.y())))
+    assert "value 1000" in win.readout.text()  # read from the memory-mapped file, one page
