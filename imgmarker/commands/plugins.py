@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from pathlib import Path
 
 from imgmarker.commands.common import add_plugin_options, plugin_host, add_trust_option

@@ -9,7 +9,7 @@ aggregate writes, and the files are the same.
 
 from __future__ import annotations
 
-from typing import Any, Iterable, Sequence
+from typing import Any, Sequence
 
 import numpy as np
 

@@ -8,14 +8,10 @@ prefetcher's worker thread, so navigation never waits for a file.
 
 from __future__ import annotations
 
-import functools
 import logging
-import traceback
-from typing import Any, Callable
+from typing import Any
 
-import numpy as np
 from PyQt6.QtCore import QObject, QTimer, pyqtSignal
-from PyQt6.QtGui import QGuiApplication
 
 from imgmarker.kernel.catalog_set import CatalogSet
 from imgmarker.kernel.frame_jobs import FrameStore, region_job, render_job
@@ -23,36 +19,20 @@ from imgmarker.kernel.images import ImageReadError
 from imgmarker.kernel.overlay import Marker, OverlayContext, draw_overlays
 from imgmarker.kernel.pipeline import DisplaySettings, Renderer
 from imgmarker.kernel.prefetch import Priority
-from imgmarker.kernel.promote import promote_source
-from imgmarker.kernel.wcs import format_world, pixel_to_world
-from imgmarker.shell.overlay_painter import OverlayLayer
+from imgmarker.shell.catalog_layer import catalog_layer
+from imgmarker.shell.cursor_readout import CursorReadout
+from imgmarker.shell.guard import guarded
 from imgmarker.shell.detail_loader import DetailLoader
+from imgmarker.shell.marking import MarkingActions
 from imgmarker.shell.prefetch_bridge import PrefetchBridge
 
 log = logging.getLogger("imgmarker.shell")
 
 DEFAULT_CACHE_MB = 512
 NEIGHBOUR_DELAY_MS = 30  # after showing a cached image, wait this long before prefetching around it
-PICK_DISTANCE_PX = 12  # screen pixels within which a catalog source is "under the cursor"
 
 
-def guarded(method: Callable) -> Callable:
-    """Report an unexpected exception instead of letting it unwind through Qt: the
-    window stays usable and nothing already stored is affected."""
-
-    @functools.wraps(method)
-    def wrapper(self: "Workspace", *args: Any, **kwargs: Any) -> Any:
-        try:
-            return method(self, *args, **kwargs)
-        except Exception as exc:  # noqa: BLE001 - the last line of defence for the user
-            log.error("unexpected error in %s", method.__name__, exc_info=True)
-            self.failure.emit(f"{type(exc).__name__}: {exc}", traceback.format_exc())
-            return None
-
-    return wrapper
-
-
-class Workspace(QObject):
+class Workspace(MarkingActions, CursorReadout, QObject):
     message = pyqtSignal(str)  # what the status line should say (refusals, confirmations)
     readout = pyqtSignal(str)  # cursor position, pixel value, sky position
     changed = pyqtSignal()  # image, state or progress changed: refresh title etc.
@@ -374,176 +354,6 @@ class Workspace(QObject):
     def step_frame(self, step: int) -> None:
         self.set_frame(self.frame + step)
 
-    # -- marks ----------------------------------------------------------------------------
-
-    @guarded
-    def place(self, group: str, x: float | None = None, y: float | None = None) -> Any:
-        if x is None or y is None:
-            if self.cursor is None:
-                self.message.emit("move the cursor over the image to place a mark")
-                return None
-            x, y = self.cursor
-        if self.view.state != "image" and self.view.state != "error":
-            self.message.emit("the image is still loading")
-            return None
-        result = self.session.add_mark(x, y, group, frame=self.frame)
-        if result.mark is None:
-            self.message.emit(f"mark refused: {result.refused}")
-            return None
-        note = f" (replaced the previous {group} mark)" if result.replaced is not None else ""
-        self.message.emit(f"{group} mark at x {result.mark.x:.2f}, y {result.mark.y:.2f}{note}")
-        self.refresh_overlays()
-        self.refresh_state()
-        return result.mark
-
-    def _mark_under(self, x: float, y: float) -> Any:
-        item = self.view.item_at(x, y)
-        if item is not None and getattr(item, "kind", None) == "mark":
-            return item
-        return None
-
-    @guarded
-    def _clicked(self, x: float, y: float, button: Any, modifiers: Any) -> None:
-        from PyQt6.QtCore import Qt
-
-        if button != Qt.MouseButton.LeftButton:
-            return
-        hit = self._mark_under(x, y)
-        shift = bool(modifiers & Qt.KeyboardModifier.ShiftModifier)
-        ctrl = bool(modifiers & Qt.KeyboardModifier.ControlModifier)
-        if hit is not None:
-            if shift:
-                self.delete_marks([hit.key])
-            elif ctrl:
-                self.selected ^= {hit.key}
-                self.refresh_overlays()
-            else:
-                self.selected = {hit.key}
-                self.refresh_overlays()
-            return
-        if shift or ctrl:
-            return
-        if self.selected:
-            self.selected.clear()
-        self.place(self.left_group, x, y)
-
-    @guarded
-    def _drag_finished(self, item: Any, x: float, y: float) -> None:
-        if getattr(item, "kind", None) != "mark":
-            return
-        mark = self.session.move_mark(item.key, x, y)
-        self.message.emit(f"moved {mark.label} to x {mark.x:.2f}, y {mark.y:.2f}")
-        self.refresh_overlays()
-
-    @guarded
-    def delete_marks(self, ids: list[int] | None = None) -> int:
-        ids = list(self.selected) if ids is None else ids
-        if not ids:
-            self.message.emit("no mark selected (click a mark to select it)")
-            return 0
-        for mark_id in ids:
-            self.session.remove_mark(mark_id)
-            self.selected.discard(mark_id)
-        self.message.emit(f"deleted {len(ids)} mark{'s' * (len(ids) != 1)}")
-        self.refresh_overlays()
-        self.refresh_state()
-        return len(ids)
-
-    def mark_for_label_edit(self, x: float, y: float) -> Any:
-        """The mark whose symbol or label is at image point (x, y)."""
-        item = self.view.label_item_at(self.view.image_to_widget(x, y))
-        if item is None or getattr(item, "kind", None) != "mark":
-            item = self._mark_under(x, y)
-        if item is None:
-            return None
-        return next((m for m in self.session.marks() if m.id == item.key), None)
-
-    @guarded
-    def _double_clicked(self, x: float, y: float, button: Any, modifiers: Any) -> None:
-        mark = self.mark_for_label_edit(x, y)
-        if mark is not None:
-            self.label_edit_requested.emit(mark)
-
-    @guarded
-    def relabel(self, mark_id: int, label: str) -> None:
-        mark = self.session.relabel_mark(mark_id, label)
-        self.message.emit(f"label set to {mark.label!r}")
-        self.refresh_overlays()
-
-    @guarded
-    def copy_coordinates(self) -> str:
-        marks = [m for m in self.frame_marks() if m.id in self.selected] or []
-        if not marks:
-            self.message.emit("no mark selected (click a mark to select it)")
-            return ""
-        lines = []
-        for m in marks:
-            sky = f"\t{m.ra:.7f}\t{m.dec:.7f}" if m.ra is not None and m.dec is not None else ""
-            lines.append(f"{m.label}\t{m.x:.3f}\t{m.y:.3f}{sky}")
-        text = "\n".join(lines)
-        QGuiApplication.clipboard().setText(text)
-        self.message.emit(f"copied the coordinates of {len(marks)} mark{'s' * (len(marks) != 1)}")
-        return text
-
-    def source_under_cursor(self) -> Any:
-        """The visible catalog source nearest the cursor, within a few screen pixels."""
-        meta = self.current_meta()
-        if self.cursor is None or meta is None:
-            return None
-        x, y = self.cursor
-        reach = max(PICK_DISTANCE_PX / max(self.view.scale, 1e-9), 1.0)
-        best = None
-        for catalog in self.experiment.catalogs:
-            if catalog.name not in self.catalogs.names() or not self.visible.get(f"catalog:{catalog.name}", True):
-                continue
-            sources = self.catalogs.sources(catalog.name, self.session.current.name, meta.wcs, meta.shape, self.frame)
-            source = sources.nearest(x, y, reach)
-            if source is not None:
-                d = (source.x - x) ** 2 + (source.y - y) ** 2
-                if best is None or d < best[0]:
-                    best = (d, source)
-        return None if best is None else best[1]
-
-    @guarded
-    def promote(self) -> Any:
-        if self.cursor is None:
-            self.message.emit("move the cursor onto a catalog source to accept it")
-            return None
-        source = self.source_under_cursor()
-        if source is None:
-            self.message.emit("no visible catalog source under the cursor")
-            return None
-        best = (0.0, source)
-        result = promote_source(self.session, best[1], self.left_group)
-        if result.mark is None:
-            self.message.emit(f"mark refused: {result.refused}")
-            return None
-        self.message.emit(f"accepted {best[1].label or 'source'} as a {self.left_group} mark")
-        self.refresh_overlays()
-        self.refresh_state()
-        return result.mark
-
-    @guarded
-    def undo(self) -> None:
-        text = self.session.undo()
-        self.message.emit(f"undone: {text}" if text else "nothing to undo on this image")
-        self.selected.clear()
-        self.refresh_overlays()
-        self.refresh_state()
-
-    @guarded
-    def redo(self) -> None:
-        text = self.session.redo()
-        self.message.emit(f"redone: {text}" if text else "nothing to redo on this image")
-        self.refresh_overlays()
-        self.refresh_state()
-
-    def set_left_group(self, name: str) -> None:
-        self.left_group = name
-        self.session.set_setting("left_click_group", name)
-        self.panel.show_group(name)
-        self.message.emit(f"left click places {name}")
-
     # -- image-level state ----------------------------------------------------------------
 
     @guarded
@@ -579,69 +389,3 @@ class Workspace(QObject):
     def set_sexagesimal(self, on: bool) -> None:
         self.sexagesimal = on
         self.session.set_setting("sexagesimal", on)
-
-    # -- cursor readout -------------------------------------------------------------------
-
-    def _cursor_moved(self, x: Any, y: Any) -> None:
-        self.cursor = None if x is None else (float(x), float(y))
-        self.readout.emit(self.readout_text())
-        self.view.setToolTip(self.hover_text())
-
-    def hover_text(self) -> str:
-        """What hovering shows: a mark's group, label and position, or a catalog
-        source with every column of its row (unknown columns included)."""
-        if self.cursor is None:
-            return ""
-        item = self._mark_under(*self.cursor) if self.visible.get("marks", True) else None
-        if item is not None and getattr(item, "tooltip", ""):
-            return item.tooltip
-        try:
-            source = self.source_under_cursor()
-        except Exception:  # hovering must never fail loudly
-            return ""
-        return source.tooltip if source is not None else ""
-
-    def readout_text(self) -> str:
-        if self.cursor is None:
-            return ""
-        x, y = self.cursor
-        parts = [f"x {x:.2f}  y {y:.2f}"]
-        entry = self.session.current
-        data = self.frames.data(entry.name, self.frame)
-        ix, iy = int(np.floor(x + 0.5)), int(np.floor(y + 0.5))
-        if data is not None and 0 <= iy < data.shape[0] and 0 <= ix < data.shape[1]:
-            value = data[iy, ix]
-            if np.ndim(value):
-                parts.append("value (" + ", ".join(_number(v) for v in np.ravel(value)) + ")")
-            else:
-                parts.append(f"value {_number(value)}")
-        meta = self.current_meta()
-        if meta is not None and meta.wcs is not None:
-            try:
-                ra, dec = pixel_to_world(meta.wcs, meta.shape[0], x, y)
-                parts.append(format_world(float(ra), float(dec), "sexagesimal" if self.sexagesimal else "degrees"))
-            except Exception:  # outside the projection's domain
-                pass
-        return "   ".join(parts)
-
-
-def catalog_layer(sources: Any, catalog: Any) -> OverlayLayer:
-    """One catalog's sources as a view layer: straight from arrays when every source looks
-    the same (fast for 100,000 rows), per source when a size or colour column varies."""
-    colors = sources.colors
-    if len(sources) and (len(set(colors)) > 1 or np.ptp(sources.size_px) > 1e-9):
-        labels = sources.labels
-        return OverlayLayer([
-            Marker(catalog.shape, float(x), float(y), float(size), color, label, kind="catalog")
-            for x, y, size, color, label in zip(sources.x, sources.y, sources.size_px, colors, labels)])
-    size = float(sources.size_px[0]) if len(sources) else catalog.size
-    color = colors[0] if len(sources) else catalog.color
-    return OverlayLayer.from_arrays(sources.x, sources.y, shape=catalog.shape, size=size, color=color,
-                                    labels=list(sources.labels))
-
-
-def _number(value: Any) -> str:
-    value = value.item() if hasattr(value, "item") else value
-    if isinstance(value, float):
-        return "NaN" if value != value else f"{value:.6g}"
-    return str(value)

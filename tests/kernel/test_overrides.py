@@ -64,7 +64,7 @@ def test_limits_categories_left_click_and_middle_click(tmp_path):
         assert second.replaced == first.mark  # max 1 replaces
         assert s.experiment.controls.left_click_group == "Star"
         assert s.experiment.controls.middle_click == "none"
-        rows = s.export()
+        assert s.export()  # the writers run with the renamed names
     with open_demo(experiment) as s:
         assert s.experiment.categories.names()[0] == "Rich cluster"
         assert s.image_state(s.entries[0]).categories == ("Rich cluster",)

@@ -7,7 +7,7 @@ import csv
 import shutil
 
 import pytest
-from PyQt6.QtCore import QPoint, Qt
+from PyQt6.QtCore import QPoint
 from PyQt6.QtGui import QImage, QKeySequence
 from PyQt6.QtTest import QTest
 
