@@ -61,3 +61,11 @@ def test_readme_experiment_validates(tmp_path):
     (tmp_path / "experiment.yaml").write_text(block, encoding="utf-8")
     experiment = load_experiment(tmp_path / "experiment.yaml", create_plugin_host(autoload=False).registry)
     assert experiment.group_names == ["BCG", "Star"] and experiment.output.writers == ("csv", "ds9")
+
+
+def test_outputs_doc_names_the_csv_columns_the_writer_writes():
+    from imgmarker_plugins.writers.csv_files import FAVORITE_COLUMNS, MARK_COLUMNS
+
+    text = (DOCS / "outputs.md").read_text(encoding="utf-8")
+    assert f"`{', '.join(MARK_COLUMNS)}`" in text
+    assert f"`{', '.join(FAVORITE_COLUMNS)}`" in text
