@@ -21,6 +21,7 @@ from typing import Any, Sequence
 
 from imgmarker.kernel import undo as changes
 from imgmarker.kernel.campaign import Entries, build_sequence, database_path, resolve_user, utc_now
+from imgmarker.kernel.annotator_lock import AnnotatorLock
 from imgmarker.kernel.discovery import discover
 from imgmarker.kernel.export import DEFAULT_DELAY, BackgroundExporter, remove_stale_temporaries, run_writers
 from imgmarker.kernel.images import Image, ImageReadError, open_image
@@ -87,14 +88,20 @@ class Session:
         output_dir = Path(output) if output is not None else experiment.output.directory
         output_dir.mkdir(parents=True, exist_ok=True)
         found = discover(experiment.images, host.registry.image_suffixes())
-        remove_stale_temporaries(output_dir, user)
-        store = SqliteStore.open(database_path(output_dir, user))
+        lock = AnnotatorLock(output_dir, user).acquire()
+        try:
+            remove_stale_temporaries(output_dir, user)
+            store = SqliteStore.open(database_path(output_dir, user))
+        except BaseException:
+            lock.release()
+            raise
         base = experiment
         try:
             experiment, override_note = effective_experiment(base, store)
             keys, vanished, notes = build_sequence(store, experiment, user, found.names)
         except BaseException:
             store.close()
+            lock.release()
             raise
         if override_note:
             notes.append(override_note)
@@ -104,6 +111,7 @@ class Session:
             log.warning("%s: %s", experiment.name, note)
         session = cls(experiment, user, output_dir, host, store, found.root, keys, vanished, notes, export_delay)
         session.base_experiment = base
+        session._lock = lock
         session._names = list(found.names)
         host.notify("imgmarker_session_started", session=session)
         if len(session):
@@ -128,6 +136,9 @@ class Session:
         finally:
             self.host.notify("imgmarker_session_closed", session=self)
             self.store.close()
+            lock = getattr(self, "_lock", None)
+            if lock is not None:
+                lock.release()
 
     # -- navigation ----------------------------------------------------------
     def __len__(self) -> int:

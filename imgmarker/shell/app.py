@@ -9,6 +9,7 @@ from typing import Iterable
 
 from PyQt6.QtWidgets import QApplication, QFileDialog, QMessageBox
 
+from imgmarker.kernel.annotator_lock import SessionBusy
 from imgmarker.kernel.experiment import load_experiment, plugin_modules
 from imgmarker.kernel.folder_experiment import write_folder_experiment
 from imgmarker.kernel.plugins import create_plugin_host, is_local_module, resolve_local_module
@@ -91,6 +92,9 @@ def run_app(experiment_path: Path | None, *, user: str | None = None, output: Pa
     except ExperimentError as exc:
         for problem in exc.problems:
             print(problem, file=sys.stderr)
+        return 1
+    except SessionBusy as exc:
+        print(exc, file=sys.stderr)
         return 1
     handler = _log_to(window.session.output_dir)
     from imgmarker.shell.commands import remember

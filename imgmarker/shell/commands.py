@@ -62,6 +62,7 @@ def open_folder(win: Any, folder: Path | None = None) -> Any:
 
 def open_campaign(win: Any, path: Path) -> Any:
     """Open another campaign in a new window (same annotator) and close this one."""
+    from imgmarker.kernel.annotator_lock import SessionBusy
     from imgmarker.kernel.problems import ExperimentError
     from imgmarker.shell.app import open_window
 
@@ -70,7 +71,7 @@ def open_campaign(win: Any, path: Path) -> Any:
     except ExperimentError as exc:
         QMessageBox.warning(win, "imgmarker: cannot open the experiment", "\n".join(map(str, exc.problems)))
         return None
-    except (OSError, ValueError) as exc:
+    except (OSError, ValueError, SessionBusy) as exc:
         QMessageBox.warning(win, "imgmarker: cannot open the campaign", f"{path}: {exc}")
         return None
     new.recent_file = win.recent_file

@@ -1,0 +1,54 @@
+"""One marking session per annotator and results folder at a time."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from imgmarker.kernel.annotator_lock import SessionBusy
+from imgmarker.kernel.demo import write_demo
+from imgmarker.kernel.session import Session
+
+
+def test_a_second_session_of_the_same_annotator_is_refused(tmp_path):
+    experiment = write_demo(tmp_path)
+    first = Session.open(experiment, user="ann", export_delay=None)
+    try:
+        with pytest.raises(SessionBusy, match="'ann' is already open"):
+            Session.open(experiment, user="ann", export_delay=None)
+        with Session.open(experiment, user="bob", export_delay=None) as other:  # another annotator is fine
+            assert len(other) == 4
+    finally:
+        first.close()
+    with Session.open(experiment, user="ann", export_delay=None) as again:  # released on close
+        assert len(again) == 4
+
+
+def test_a_killed_holder_releases_the_campaign(tmp_path):
+    experiment = write_demo(tmp_path)
+    code = ("import sys, time\nfrom imgmarker.kernel.session import Session\n"
+            f"s = Session.open({str(experiment)!r}, user='ann', export_delay=None)\n"
+            "print('open', flush=True)\ntime.sleep(60)\n")
+    child = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+    try:
+        assert child.stdout.readline().strip() == "open"
+        with pytest.raises(SessionBusy, match=f"process {child.pid}"):
+            Session.open(experiment, user="ann", export_delay=None)
+        os.kill(child.pid, signal.SIGKILL)
+        child.wait(timeout=10)
+        deadline = time.monotonic() + 5
+        while True:
+            try:
+                Session.open(experiment, user="ann", export_delay=None).close()
+                break
+            except SessionBusy:
+                assert time.monotonic() < deadline
+                time.sleep(0.05)
+    finally:
+        if child.poll() is None:
+            child.kill()
