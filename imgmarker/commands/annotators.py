@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 
-from imgmarker.commands.common import add_plugin_options, add_trust_option, plugin_host, report_plugin_problems
+from imgmarker.commands.common import add_plugin_options, add_trust_option, host_and_experiment
 from imgmarker.commands.progress import ProgressBar
 
 
@@ -67,20 +66,11 @@ def load(args: argparse.Namespace, bar: ProgressBar):
     None after printing why."""
     from imgmarker.kernel.agreement.loader import Expected, load_results
     from imgmarker.kernel.discovery import discover
-    from imgmarker.kernel.experiment import load_experiment
-    from imgmarker.kernel.problems import ExperimentError
 
-    path = Path(args.experiment)
-    host = plugin_host(args, path)
-    report_plugin_problems(host)
-    try:
-        experiment = load_experiment(path, host.registry)
-    except ExperimentError as exc:
-        print(exc, file=sys.stderr)
+    host, experiment = host_and_experiment(args)
+    if experiment is None:
         return None
-    except OSError as exc:
-        print(f"{path}: {exc.strerror or exc}", file=sys.stderr)
-        return None
+    path = experiment.path
     listing = discover(experiment.images, host.registry.image_suffixes())
     names = listing.names
     if not names:

@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+
 def add_plugin_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-plugin", metavar="NAME", action="append", default=[],
                         help="do not load the plugin NAME (repeatable)")
@@ -31,3 +32,18 @@ def report_plugin_problems(host) -> None:
         print(f"warning: plugin {info.name!r} ({info.origin}) not loaded: {info.error}", file=sys.stderr)
     for problem in host.problems + host.registry.problems:
         print(f"warning: {problem}", file=sys.stderr)
+
+
+def host_and_experiment(args: argparse.Namespace):
+    """Plugins and the validated experiment of ``args.experiment``: (host, experiment),
+    with experiment None after its problems were printed."""
+    from imgmarker.kernel.experiment import check_experiment
+
+    path = Path(args.experiment)
+    host = plugin_host(args, path)
+    report_plugin_problems(host)
+    experiment, problems = check_experiment(path, host.registry)
+    if experiment is None:
+        for problem in problems:
+            print(problem, file=sys.stderr)
+    return host, experiment

@@ -6,23 +6,17 @@ import argparse
 import sys
 from pathlib import Path
 
-from imgmarker.commands.common import add_plugin_options, add_trust_option, plugin_host, report_plugin_problems
+from imgmarker.commands.common import add_plugin_options, add_trust_option, host_and_experiment
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from imgmarker.kernel.experiment import check_experiment
     from imgmarker.kernel.export import run_writers
     from imgmarker.kernel.session import database_path, resolve_user
     from imgmarker.kernel.store import StoreError
     from imgmarker.kernel.store.sqlite import SqliteStore
 
-    path = Path(args.experiment)
-    host = plugin_host(args, path)
-    report_plugin_problems(host)
-    experiment, problems = check_experiment(path, host.registry)
+    host, experiment = host_and_experiment(args)
     if experiment is None:
-        for problem in problems:
-            print(problem, file=sys.stderr)
         return 1
     try:
         user = resolve_user(experiment, args.user)

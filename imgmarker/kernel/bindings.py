@@ -30,6 +30,30 @@ _SECTIONS = {
 #: Extra keys that always work alongside the configured ones (conventional alternatives).
 ALTERNATIVES = {"redo": ("Ctrl+Y",), "delete_selected": ("Backspace",)}
 
+#: Menu commands with fixed keys (menu item name -> key). An experiment may not bind these
+#: keys to anything else: Qt would then run neither.
+MENU_SHORTCUTS = {
+    "file.open_experiment": "Ctrl+O", "file.open_folder": "Ctrl+Shift+O", "file.import_catalog": "Ctrl+I",
+    "file.export_outputs": "Ctrl+E", "file.export_view": "Ctrl+Shift+E", "file.quit": "Ctrl+Q",
+    "edit.settings": "Ctrl+,", "view.zoom_actual": "Ctrl+0", "view.compass": "Alt+C", "view.scalebar": "Alt+B",
+    "view.full_screen": "F11", "view.overview": "Ctrl+L", "help.controls": "F1",
+}
+
+
+def catalog_toggle_key(index: int) -> str | None:
+    """Alt+1..Alt+9 show or hide the first nine catalogs."""
+    return f"Alt+{index + 1}" if index < 9 else None
+
+
+def reserved_keys(catalog_count: int) -> dict[str, str]:
+    """Keys the program itself uses, whatever the experiment says: key -> what it does."""
+    reserved = {key: f"menu command {name!r}" for name, key in MENU_SHORTCUTS.items()}
+    for action, keys in ALTERNATIVES.items():
+        reserved.update({key: f"action {action!r}" for key in keys})
+    for i in range(min(catalog_count, 9)):
+        reserved[catalog_toggle_key(i)] = f"the show/hide key of catalogs[{i}]"
+    return reserved
+
 
 def key_bindings(experiment: Experiment) -> list[Binding]:
     actions = base_schema()["properties"]["controls"]["properties"]["keys"]["properties"]
@@ -50,7 +74,8 @@ def key_bindings(experiment: Experiment) -> list[Binding]:
         for alternative in ALTERNATIVES.get(action, ()):
             out.append(Binding(action, alternative, description, section))
     for i, catalog in enumerate(experiment.catalogs[:9]):
-        out.append(Binding(f"catalog:{catalog.name}", f"Alt+{i + 1}", f"show/hide catalog {catalog.name}", "View"))
+        out.append(Binding(f"catalog:{catalog.name}", catalog_toggle_key(i), f"show/hide catalog {catalog.name}",
+                           "View"))
     return out
 
 

@@ -28,6 +28,7 @@ from imgmarker.kernel.config import (
     PluginsConfig,
     frozen_map,
 )
+from imgmarker.kernel.bindings import reserved_keys
 from imgmarker.kernel.keys import normalize_key
 from imgmarker.kernel.plugins import is_local_module, resolve_local_module
 from imgmarker.kernel.problems import ExperimentError, Problem
@@ -71,6 +72,11 @@ class _Checker:
         self.registry = registry
         self.base_dir = doc.path.parent
         self.problems: list[Problem] = []
+
+    def section(self, name: str) -> dict:
+        """A top-level section when it is a mapping (else empty: the schema reports it)."""
+        value = self.data.get(name)
+        return value if isinstance(value, dict) else {}
 
     def add(self, path: list, message: str, *, key: bool = False, severity: str = "error") -> None:
         self.problems.append(Problem(self.doc.path, self.doc.line_of(path, key=key), format_path(path), message, severity))
@@ -120,10 +126,9 @@ class _Checker:
     def groups_and_categories(self) -> None:
         groups = _dicts(self.data.get("groups", default_groups()))
         self._unique(["groups"], groups, "name", "group name")
-        section = self.data.get("categories") if isinstance(self.data.get("categories"), dict) else {}
-        categories = _dicts(section.get("items", default_categories()))
+        categories = _dicts(self.section("categories").get("items", default_categories()))
         self._unique(["categories", "items"], categories, "name", "category name")
-        controls = self.data.get("controls") if isinstance(self.data.get("controls"), dict) else {}
+        controls = self.section("controls")
 
         group_names = [g["name"] for _, g in groups if isinstance(g.get("name"), str)]
         target = controls.get("left_click_group")
@@ -132,31 +137,34 @@ class _Checker:
                      f"no group named {str(target)!r}{suggest(str(target), group_names)} "
                      f"(groups: {', '.join(group_names)})")
 
-        # One key, one meaning: groups, categories and actions share the keyboard.
-        bindings: list[tuple[str, list, bool, str]] = []  # (key, path, explicit, what)
+        # One key, one meaning: groups, categories and actions share the keyboard. A clash is
+        # reported where the key is written, or at its owner when the key is a default.
+        bindings: list[tuple[str, list, str]] = []  # (key, where to report, what)
         for i, g in groups:
             key = _group_key(i, g)
             if key:
-                bindings.append((key, ["groups", i], "key" in g, f"group {g.get('name')!r}"))
+                bindings.append((key, ["groups", i] + (["key"] if "key" in g else []), f"group {g.get('name')!r}"))
         for i, c in categories:
             key = _category_key(i, c)
             if key:
-                bindings.append((key, ["categories", "items", i], "key" in c, f"category {c.get('name')!r}"))
+                bindings.append((key, ["categories", "items", i] + (["key"] if "key" in c else []),
+                                 f"category {c.get('name')!r}"))
         keys = controls.get("keys") if isinstance(controls.get("keys"), dict) else {}
         schema_keys = base_schema()["properties"]["controls"]["properties"]["keys"]["properties"]
         for action, spec in schema_keys.items():
             key = keys.get(action, spec["default"])
             if isinstance(key, str):
-                bindings.append((key, ["controls", "keys"], action in keys, f"action {action!r}"))
-        seen: dict[str, tuple[str, str]] = {}
-        for key, path, explicit, what in bindings:
+                bindings.append((key, ["controls", "keys"] + ([action] if action in keys else []),
+                                 f"action {action!r}"))
+        catalogs = self.data.get("catalogs")
+        seen = {normalize_key(key): what
+                for key, what in reserved_keys(len(catalogs) if isinstance(catalogs, list) else 0).items()}
+        for key, where, what in bindings:
             norm = normalize_key(key)
             if norm in seen:
-                other_key, other = seen[norm]
-                where = path + (["key"] if path[0] != "controls" else [what.split("'")[1]]) if explicit else path
-                self.add(where, f"key {key!r} of {what} is already bound to {other}")
+                self.add(where, f"key {key!r} of {what} is already bound to {seen[norm]}")
             else:
-                seen[norm] = (key, what)
+                seen[norm] = what
 
     def catalogs(self) -> None:
         names: dict[str, int] = {}
@@ -176,11 +184,9 @@ class _Checker:
                     names.setdefault(name, i)
 
     def display(self) -> None:
-        display = self.data.get("display")
-        if not isinstance(display, dict) or self.registry is None:
-            display = display if isinstance(display, dict) else {}
         if self.registry is None:
             return
+        display = self.section("display")
         defaults = base_schema()["properties"]["display"]["properties"]
         for field, params_field in FILTER_FIELDS:
             name = display.get(field, defaults[field]["default"])
@@ -201,10 +207,10 @@ class _Checker:
                     self.add(["display", params_field], message)
 
     def writers(self) -> None:
-        output = self.data.get("output") if isinstance(self.data.get("output"), dict) else {}
         if self.registry is None:
             return
-        writers = output.get("writers", ["csv"])
+        output = self.section("output")
+        writers = output.get("writers", base_schema()["properties"]["output"]["properties"]["writers"]["default"])
         if not isinstance(writers, list):
             return
         available = self.registry.writers.names()
@@ -247,13 +253,12 @@ def _build(data: dict[str, Any], base_dir: Path, path: Path | None) -> Experimen
     raw_groups = data.get("groups") or default_groups()
     groups = []
     for i, g in enumerate(raw_groups):
-        g = apply_defaults(g, schema["$defs"]["group"], schema)
+        g = apply_defaults(g, schema["$defs"]["group"], schema)  # the built-in default groups too
         groups.append(Group(
             name=g["name"], key=_group_key(i, g), color=g.get("color") or DEFAULT_PALETTE[i % len(DEFAULT_PALETTE)],
             shape=g["shape"], size=float(g["size"]), size_unit=g["size_unit"], max=g["max"],
         ))
-    cats = data.get("categories") or {}
-    cats = apply_defaults(cats, schema["properties"]["categories"], schema)
+    cats = data["categories"]  # defaults were applied with the whole document
     items = cats.get("items")
     if items is None:
         items = default_categories()
@@ -262,7 +267,6 @@ def _build(data: dict[str, Any], base_dir: Path, path: Path | None) -> Experimen
     d = data["display"]
     catalogs = []
     for c in data["catalogs"]:
-        c = apply_defaults(c, schema["$defs"]["catalog"], schema)
         catalogs.append(CatalogConfig(
             path=(base_dir / c["path"]), name=c.get("name") or Path(c["path"]).name.split(".")[0],
             color=c["color"], shape=c["shape"], size=float(c["size"]), size_unit=c["size_unit"],

@@ -60,14 +60,16 @@ class DisplaySettings:
         return cls.make(display.interval, display.interval_params, display.stretch,
                         display.stretch_params, display.colormap, display.blur)
 
-    def replace(self, **changes: Any) -> "DisplaySettings":
-        values = {
+    def as_dict(self) -> dict[str, Any]:
+        """Plain JSON-able values, the keyword arguments of :meth:`make`."""
+        return {
             "interval": self.interval, "interval_params": dict(self.interval_params),
             "stretch": self.stretch, "stretch_params": dict(self.stretch_params),
             "colormap": self.colormap, "blur": self.blur,
         }
-        values.update(changes)
-        return DisplaySettings.make(**values)
+
+    def replace(self, **changes: Any) -> "DisplaySettings":
+        return DisplaySettings.make(**{**self.as_dict(), **changes})
 
 
 class PipelineError(ValueError):

@@ -12,8 +12,6 @@ from imgmarker.kernel.wcs import format_world, pixel_to_world
 class CursorReadout:
     """Mixed into :class:`~imgmarker.shell.workspace.Workspace`."""
 
-    # -- cursor readout -------------------------------------------------------------------
-
     def _cursor_moved(self, x: Any, y: Any) -> None:
         self.cursor = None if x is None else (float(x), float(y))
         self.readout.emit(self.readout_text())

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from PyQt6.QtCore import Qt
 from PyQt6.QtGui import QGuiApplication
 
 from imgmarker.kernel.promote import promote_source
@@ -16,8 +17,6 @@ PICK_DISTANCE_PX = 12  # screen pixels within which a catalog source is "under t
 class MarkingActions:
     """Mixed into :class:`~imgmarker.shell.workspace.Workspace` (uses its session, view,
     signals and refresh methods)."""
-
-    # -- marks ----------------------------------------------------------------------------
 
     @guarded
     def place(self, group: str, x: float | None = None, y: float | None = None) -> Any:
@@ -47,8 +46,6 @@ class MarkingActions:
 
     @guarded
     def _clicked(self, x: float, y: float, button: Any, modifiers: Any) -> None:
-        from PyQt6.QtCore import Qt
-
         if button != Qt.MouseButton.LeftButton:
             return
         hit = self._mark_under(x, y)
@@ -66,8 +63,7 @@ class MarkingActions:
             return
         if shift or ctrl:
             return
-        if self.selected:
-            self.selected.clear()
+        self.selected.clear()
         self.place(self.left_group, x, y)
 
     @guarded
@@ -115,7 +111,7 @@ class MarkingActions:
 
     @guarded
     def copy_coordinates(self) -> str:
-        marks = [m for m in self.frame_marks() if m.id in self.selected] or []
+        marks = [m for m in self.frame_marks() if m.id in self.selected]
         if not marks:
             self.message.emit("no mark selected (click a mark to select it)")
             return ""
@@ -156,12 +152,11 @@ class MarkingActions:
         if source is None:
             self.message.emit("no visible catalog source under the cursor")
             return None
-        best = (0.0, source)
-        result = promote_source(self.session, best[1], self.left_group)
+        result = promote_source(self.session, source, self.left_group)
         if result.mark is None:
             self.message.emit(f"mark refused: {result.refused}")
             return None
-        self.message.emit(f"accepted {best[1].label or 'source'} as a {self.left_group} mark")
+        self.message.emit(f"accepted {source.label or 'source'} as a {self.left_group} mark")
         self.refresh_overlays()
         self.refresh_state()
         return result.mark

@@ -13,6 +13,7 @@ from PyQt6.QtCore import Qt
 from PyQt6.QtGui import QAction, QActionGroup, QKeySequence
 from PyQt6.QtWidgets import QMenu, QSlider, QWidgetAction
 
+from imgmarker.kernel.bindings import MENU_SHORTCUTS
 from imgmarker.shell import commands
 
 BLUR_STEPS_PER_PX = 2  # slider resolution: half a pixel
@@ -54,30 +55,31 @@ def build_menus(win: Any) -> dict[str, QAction]:
 
     file = bar.addMenu("&File")
     m.item(file, "file.open_experiment", "Open experiment…", lambda: commands.open_experiment(win),
-           shortcut=QKeySequence.StandardKey.Open)
+           shortcut=MENU_SHORTCUTS["file.open_experiment"])
     m.item(file, "file.open_folder", "Open image folder…", lambda: commands.open_folder(win),
-           shortcut="Ctrl+Shift+O")
+           shortcut=MENU_SHORTCUTS["file.open_folder"])
     recent = file.addMenu("Recent campaigns")
     for i, path in enumerate(commands.recent_campaigns(win)):
         m.item(recent, f"file.recent.{i}", str(path), lambda p=path: commands.open_campaign(win, p))
     recent.setEnabled(bool(recent.actions()))
     file.addSeparator()
-    m.item(file, "file.import_catalog", "Import catalog…", lambda: commands.import_catalog(win), shortcut="Ctrl+I")
+    m.item(file, "file.import_catalog", "Import catalog…", lambda: commands.import_catalog(win),
+           shortcut=MENU_SHORTCUTS["file.import_catalog"])
     m.item(file, "file.export_outputs", "Export outputs now", lambda: commands.export_outputs(win),
-           shortcut="Ctrl+E")
+           shortcut=MENU_SHORTCUTS["file.export_outputs"])
     m.item(file, "file.export_view", "Export view as image…", lambda: commands.export_view(win),
-           shortcut="Ctrl+Shift+E")
+           shortcut=MENU_SHORTCUTS["file.export_view"])
     m.item(file, "file.save_experiment", "Save settings as a new experiment file…",
            lambda: commands.save_experiment_as(win))
     file.addSeparator()
-    m.item(file, "file.quit", "Quit", win.close, shortcut=QKeySequence.StandardKey.Quit)
+    m.item(file, "file.quit", "Quit", win.close, shortcut=MENU_SHORTCUTS["file.quit"])
 
     edit = bar.addMenu("&Edit")
     for name, text in (("undo", "Undo"), ("redo", "Redo"), ("delete_selected", "Delete selected marks"),
                        ("copy_coordinates", "Copy coordinates of selected marks")):
         m.item(edit, f"edit.{name}", text, win.handler(name), binding=name)
     edit.addSeparator()
-    m.item(edit, "edit.settings", "Settings…", lambda: commands.open_settings(win), shortcut="Ctrl+,")
+    m.item(edit, "edit.settings", "Settings…", lambda: commands.open_settings(win), shortcut=MENU_SHORTCUTS["edit.settings"])
 
     navigate = bar.addMenu("&Navigate")
     for name, text in (("next_image", "Next image"), ("previous_image", "Previous image"),
@@ -98,7 +100,7 @@ def build_menus(win: Any) -> dict[str, QAction]:
     view = bar.addMenu("&View")
     for name, text in (("zoom_in", "Zoom in"), ("zoom_out", "Zoom out"), ("zoom_fit", "Zoom to fit")):
         m.item(view, f"view.{name}", text, win.handler(name), binding=name)
-    m.item(view, "view.zoom_actual", "Zoom 1:1", win.view.zoom_actual, shortcut="Ctrl+0")
+    m.item(view, "view.zoom_actual", "Zoom 1:1", win.view.zoom_actual, shortcut=MENU_SHORTCUTS["view.zoom_actual"])
     win.frames_menu = view.addMenu("Frames")
     win.frames_menu.aboutToShow.connect(lambda: _fill_frames(win))
     view.addSeparator()
@@ -111,15 +113,16 @@ def build_menus(win: Any) -> dict[str, QAction]:
         name = f"catalog:{catalog.name}"
         m.item(view, f"view.{name}", f"Show catalog {catalog.name}", win.handler(name), binding=name,
                checkable=True, checked=visible.get(name, True))
-    for name, text, key in (("compass", "Show compass", "Alt+C"), ("scalebar", "Show scale bar", "Alt+B")):
-        m.item(view, f"view.{name}", text, lambda n=name: ws.toggle_visible(n), shortcut=key,
-               checkable=True, checked=visible.get(name, True))
+    for name, text in (("compass", "Show compass"), ("scalebar", "Show scale bar")):
+        m.item(view, f"view.{name}", text, lambda n=name: ws.toggle_visible(n),
+               shortcut=MENU_SHORTCUTS[f"view.{name}"], checkable=True, checked=visible.get(name, False))
     view.addSeparator()
     m.item(view, "view.sexagesimal", "Sexagesimal coordinates", lambda: ws.set_sexagesimal(not ws.sexagesimal),
            checkable=True, checked=ws.sexagesimal)
     m.item(view, "view.full_screen", "Full screen", lambda: commands.toggle_full_screen(win),
-           shortcut=QKeySequence.StandardKey.FullScreen, checkable=True, checked=win.isFullScreen())
-    m.item(view, "view.overview", "Campaign overview", lambda: _toggle(win.overview_dock), shortcut="Ctrl+L",
+           shortcut=MENU_SHORTCUTS["view.full_screen"], checkable=True, checked=win.isFullScreen())
+    m.item(view, "view.overview", "Campaign overview", lambda: _toggle(win.overview_dock),
+           shortcut=MENU_SHORTCUTS["view.overview"],
            checkable=True, checked=win.overview_dock.isVisible())
     m.item(view, "view.errors", "Unreadable files", lambda: _toggle(win.errors_dock),
            checkable=True, checked=win.errors_dock.isVisible())
@@ -131,7 +134,7 @@ def build_menus(win: Any) -> dict[str, QAction]:
 
     help_menu = bar.addMenu("&Help")
     m.item(help_menu, "help.controls", "Controls…", lambda: commands.show_controls(win),
-           shortcut=QKeySequence.StandardKey.HelpContents)
+           shortcut=MENU_SHORTCUTS["help.controls"])
     m.item(help_menu, "help.output_folder", "Open the output folder", lambda: commands.open_output_folder(win))
     m.item(help_menu, "help.about", "About imgmarker…", lambda: commands.show_about(win))
     return m.actions

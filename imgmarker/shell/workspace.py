@@ -21,8 +21,8 @@ from imgmarker.kernel.pipeline import DisplaySettings, Renderer
 from imgmarker.kernel.prefetch import Priority
 from imgmarker.shell.catalog_layer import catalog_layer
 from imgmarker.shell.cursor_readout import CursorReadout
-from imgmarker.shell.guard import guarded
 from imgmarker.shell.detail_loader import DetailLoader
+from imgmarker.shell.guard import guarded
 from imgmarker.shell.marking import MarkingActions
 from imgmarker.shell.prefetch_bridge import PrefetchBridge
 
@@ -65,12 +65,12 @@ class Workspace(MarkingActions, CursorReadout, QObject):
         for spec in self.registry.overlays:
             if spec.name not in ("marks", "catalogs"):
                 self.visible[spec.name] = spec.default_visible
+        self.visible.update({k: bool(v) for k, v in saved.items() if k in self.visible})
         self._shape_layers: set[str] = set()
         self._neighbour_timer = QTimer(self)
         self._neighbour_timer.setSingleShot(True)
         self._neighbour_timer.setInterval(NEIGHBOUR_DELAY_MS)
         self._neighbour_timer.timeout.connect(self._prefetch_neighbours)
-        self.visible.update({k: bool(v) for k, v in saved.items() if k in self.visible})
         self.left_group = str(session.get_setting("left_click_group", self.experiment.controls.left_click_group))
         if self.left_group not in self.experiment.group_names:
             self.left_group = self.experiment.left_click_group.name
@@ -110,8 +110,7 @@ class Workspace(MarkingActions, CursorReadout, QObject):
         saved = self.session.get_setting("display")
         if isinstance(saved, dict):
             try:
-                candidate = base.replace(**{k: v for k, v in saved.items() if k in (
-                    "interval", "interval_params", "stretch", "stretch_params", "colormap", "blur")})
+                candidate = base.replace(**{k: v for k, v in saved.items() if k in base.as_dict()})
                 self.renderer.check(candidate)
                 return candidate
             except Exception as exc:  # an uninstalled filter since last time: fall back, say so
@@ -120,7 +119,7 @@ class Workspace(MarkingActions, CursorReadout, QObject):
 
     def _load_catalogs(self) -> CatalogSet:
         catalogs = CatalogSet.for_experiment(self.experiment, self.registry)
-        for problem in list(getattr(catalogs, "errors", [])) + catalogs.problems[:20]:
+        for problem in [*catalogs.errors, *catalogs.problems[:20]]:
             log.warning("%s", problem)
         return catalogs
 
@@ -166,6 +165,8 @@ class Workspace(MarkingActions, CursorReadout, QObject):
         rendered = cache.get(key)
         if rendered is not None:
             self._display(entry, rendered)
+            # Let the new picture reach the screen before the worker competes for the CPU.
+            self._neighbour_timer.start()
         else:
             error = prefetcher.error(key)
             if error is not None:
@@ -175,10 +176,6 @@ class Workspace(MarkingActions, CursorReadout, QObject):
                     self.view.show_placeholder(entry.name)
                     self._shown_key = None
                 prefetcher.request(key, self._job(entry, self.frame), Priority.CURRENT)
-        if rendered is not None:
-            # Let the new picture reach the screen before the worker competes for the CPU.
-            self._neighbour_timer.start()
-        else:
             self._neighbour_timer.stop()
             self._prefetch_neighbours()
         self.refresh_state()
@@ -379,11 +376,7 @@ class Workspace(MarkingActions, CursorReadout, QObject):
         candidate = self.display.replace(**changes)
         self.renderer.check(candidate)
         self.display = candidate
-        self.session.set_setting("display", {
-            "interval": candidate.interval, "interval_params": dict(candidate.interval_params),
-            "stretch": candidate.stretch, "stretch_params": dict(candidate.stretch_params),
-            "colormap": candidate.colormap, "blur": candidate.blur,
-        })
+        self.session.set_setting("display", candidate.as_dict())
         self.show_current(keep_picture=True)
 
     def set_sexagesimal(self, on: bool) -> None:

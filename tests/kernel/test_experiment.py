@@ -222,3 +222,26 @@ def test_load_raises_with_every_problem(tmp_path):
         load_experiment(path)
     assert len(info.value.problems) == 2
     assert "name: 3 is not of type string" in str(info.value)
+
+
+def test_keys_the_program_reserves_cannot_be_bound(tmp_path):
+    (tmp_path / "cat.csv").write_text("x,y\n1,2\n")
+    path = write(tmp_path, """
+        schema_version: 1
+        images:
+          directory: images
+        groups:
+          - {name: BCG, key: Ctrl+E}
+        categories:
+          items:
+            - {name: Merger, key: alt+1}
+        catalogs:
+          - path: cat.csv
+        controls:
+          keys:
+            undo: Ctrl+Y
+    """)
+    text = "\n".join(errors(path))
+    assert "groups[0].key: key 'Ctrl+E' of group 'BCG' is already bound to menu command 'file.export_outputs'" in text
+    assert "categories.items[0].key: key 'alt+1' of category 'Merger' is already bound to the show/hide key of" in text
+    assert "controls.keys.undo: key 'Ctrl+Y' of action 'undo' is already bound to action 'redo'" in text

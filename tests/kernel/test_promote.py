@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 from astropy.wcs import WCS
@@ -10,26 +9,9 @@ from astropy.wcs import WCS
 from imgmarker.kernel.catalog_columns import build_catalog
 from imgmarker.kernel.catalog_match import CatalogIndex
 from imgmarker.kernel.catalogs import CatalogStyle
+from imgmarker.kernel.marks import Mark, MarkResult
 from imgmarker.kernel.promote import promote_source
 from imgmarker.kernel.wcs import world_to_pixel
-
-
-@dataclass(frozen=True)
-class Mark:
-    id: int
-    image: str
-    group: str
-    label: str
-    x: float
-    y: float
-    frame: int
-
-
-@dataclass(frozen=True)
-class MarkResult:
-    mark: Mark | None
-    refused: str | None = None
-    replaced: Mark | None = None
 
 
 class FakeSession:
@@ -43,9 +25,10 @@ class FakeSession:
     def add_mark(self, x, y, group, *, frame=0, label=None):
         if self.max_per_group is not None and sum(m.group == group for m in self.stored) >= self.max_per_group:
             return MarkResult(None, refused=f"group {group!r} allows at most {self.max_per_group} marks per image")
-        mark = Mark(len(self.stored) + 1, self.image, group, group if label is None else label, x, y, frame)
+        mark = Mark(len(self.stored) + 1, self.image, group, group if label is None else label, x, y, frame,
+                    None, None, "2026-01-01T00:00:00+00:00")
         self.stored.append(mark)
-        return MarkResult(mark)
+        return MarkResult(mark, None)
 
 
 def sky_sources(frame=0):
