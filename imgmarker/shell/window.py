@@ -232,7 +232,7 @@ class MainWindow(QMainWindow):
         return dialog
 
     def _go_to_name(self, name: str) -> None:
-        index = next((e.index for e in self.session.entries if e.name == name), None)
+        index = next((e.position for e in self.session.entries if e.name == name), None)
         if index is not None:
             self.workspace.go_to(index)
 

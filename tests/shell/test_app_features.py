@@ -328,6 +328,12 @@ def test_unreadable_files_are_listed_and_retried(qtbot, demo):
         qtbot.waitUntil(lambda: "broken.png" in win.errors.names(), timeout=10000)
         assert win.errors_dock.isVisible()
         assert win.errors.reason("broken.png")
+        win.workspace.go_to(2)
+        qtbot.waitUntil(lambda: win.view.state == "image", timeout=10000)
+        item = win.errors.table.topLevelItem(0)
+        win.errors.table.itemDoubleClicked.emit(item, 0)  # a double-click goes to the file
+        assert win.session.current.name == "broken.png"
+        qtbot.waitUntil(lambda: win.view.state == "error", timeout=10000)
         shutil.copy(demo.parent / "images" / "colour_field.png", broken)
         win.errors.retry_button.click()
         qtbot.waitUntil(lambda: win.view.state == "image", timeout=10000)
