@@ -8,8 +8,13 @@ from pathlib import Path
 import yaml
 
 
-def write_folder_experiment(images: Path, output: Path, *, name: str | None = None) -> Path:
-    """Write ``output/experiment.yaml`` pointing at ``images``; reuse an existing one."""
+RESULTS_FOLDER = "imgmarker-results"
+
+
+def write_folder_experiment(images: Path, output: Path | None = None, *, name: str | None = None) -> Path:
+    """Write ``output/experiment.yaml`` (default: ``images/imgmarker-results``) pointing at
+    ``images``; reuse an existing one."""
+    output = output if output is not None else images / RESULTS_FOLDER
     output.mkdir(parents=True, exist_ok=True)
     target = output / "experiment.yaml"
     if target.exists():

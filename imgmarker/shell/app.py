@@ -32,7 +32,7 @@ def choose_campaign(parent=None) -> Path | None:
         folder = QFileDialog.getExistingDirectory(parent, "Open image folder")
         if not folder:
             return None
-        return write_folder_experiment(Path(folder), Path(folder) / "imgmarker-results")
+        return write_folder_experiment(Path(folder))
     return None
 
 

@@ -57,7 +57,7 @@ def open_folder(win: Any, folder: Path | None = None) -> Any:
         if not name:
             return None
         folder = Path(name)
-    return open_campaign(win, write_folder_experiment(Path(folder), Path(folder) / "imgmarker-results"))
+    return open_campaign(win, write_folder_experiment(Path(folder)))
 
 
 def open_campaign(win: Any, path: Path) -> Any:
