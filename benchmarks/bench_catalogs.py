@@ -17,9 +17,9 @@ from pathlib import Path
 import numpy as np
 from astropy.wcs import WCS
 
-from imgmarker.kernel.catalog_match import CatalogIndex
-from imgmarker.kernel.catalogs import load_catalog
-from imgmarker.kernel.plugins import create_plugin_host
+from imgmarker.kernel.catalogs.matching import CatalogIndex
+from imgmarker.kernel.catalogs.model import load_catalog
+from imgmarker.kernel.plugins.host import create_plugin_host
 
 
 def make_wcs(ra: float, dec: float, size: int, scale_arcsec: float, rotation_deg: float) -> WCS:

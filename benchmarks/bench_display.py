@@ -42,9 +42,9 @@ def main() -> None:
     import tifffile
     from astropy.io import fits
 
-    from imgmarker.kernel.images import open_image
-    from imgmarker.kernel.pipeline import DisplaySettings, Renderer
-    from imgmarker.kernel.plugins import create_plugin_host
+    from imgmarker.kernel.imaging.images import open_image
+    from imgmarker.kernel.display.pipeline import DisplaySettings, Renderer
+    from imgmarker.kernel.plugins.host import create_plugin_host
 
     registry = create_plugin_host(autoload=False).registry
     print(f"render threads: {Renderer(registry, threads=args.threads).threads}, load average: "
@@ -72,7 +72,7 @@ def main() -> None:
 
         from types import SimpleNamespace
 
-        from imgmarker.kernel.frame_jobs import FrameStore, render_job
+        from imgmarker.kernel.display.frame_jobs import FrameStore, render_job
 
         def gui_job(path, settings):
             renderer = Renderer(registry, threads=args.threads)

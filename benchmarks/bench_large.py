@@ -29,10 +29,10 @@ import json, os, resource, sys, time
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 start = time.perf_counter()
 from PyQt6.QtWidgets import QApplication
-from imgmarker.kernel.images import open_image
-from imgmarker.kernel.large import render_overview, render_region
-from imgmarker.kernel.pipeline import DisplaySettings, Renderer
-from imgmarker.kernel.plugins import create_plugin_host
+from imgmarker.kernel.imaging.images import open_image
+from imgmarker.kernel.display.large import render_overview, render_region
+from imgmarker.kernel.display.pipeline import DisplaySettings, Renderer
+from imgmarker.kernel.plugins.host import create_plugin_host
 from imgmarker.shell.view import ImageView
 app = QApplication([])
 view = ImageView()

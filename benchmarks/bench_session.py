@@ -19,10 +19,10 @@ import threading
 import time
 from pathlib import Path
 
-from imgmarker.kernel.experiment import load_experiment
-from imgmarker.kernel.export import StoreWriterContext, run_writers
-from imgmarker.kernel.plugins import create_plugin_host
-from imgmarker.kernel.session import Session, utc_now
+from imgmarker.kernel.experiment.loader import load_experiment
+from imgmarker.kernel.output.export import StoreWriterContext, run_writers
+from imgmarker.kernel.plugins.host import create_plugin_host
+from imgmarker.kernel.campaign.session import Session, utc_now
 from imgmarker_plugins.writers.csv_files import write_marks
 
 

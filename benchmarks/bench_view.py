@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 from PyQt6.QtWidgets import QApplication
 
-from imgmarker.kernel.preview import pyramid
+from imgmarker.kernel.display.preview import pyramid
 from imgmarker.shell.overlay_painter import OverlayLayer
 from imgmarker.shell.qimage import qimage_from_array
 from imgmarker.shell.view import ImageView

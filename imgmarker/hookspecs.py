@@ -2,7 +2,7 @@
 extend imgmarker.
 
 Registry hooks take no arguments and return one record or a list of records
-(:mod:`imgmarker.kernel.records`); the kernel checks them and rejects duplicate names.
+(:mod:`imgmarker.kernel.plugins.records`); the kernel checks them and rejects duplicate names.
 Event hooks are called with keyword arguments after the event is stored; their return
 value is ignored and an exception in one plugin is reported without stopping the others.
 Hooks evolve only by gaining arguments, so existing plugins keep working.
@@ -58,7 +58,7 @@ def imgmarker_config_schema() -> Any:
 @hookspec
 def imgmarker_session_started(session: Any) -> None:
     """A session has opened its store and is ready; ``session`` is the public
-    :class:`imgmarker.kernel.session.Session`."""
+    :class:`imgmarker.kernel.campaign.session.Session`."""
 
 
 @hookspec

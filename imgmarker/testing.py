@@ -4,7 +4,7 @@
 plugin's test sees exactly the plugin under test plus imgmarker's own.
 ``imgmarker_host_with``: the same, with extra plugin objects registered.
 ``make_experiment``: writes an experiment.yaml (and its image folder) in a temporary
-directory and returns the loaded, validated :class:`~imgmarker.kernel.config.Experiment`.
+directory and returns the loaded, validated :class:`~imgmarker.kernel.experiment.config.Experiment`.
 """
 
 from __future__ import annotations
@@ -18,14 +18,14 @@ import yaml
 
 @pytest.fixture
 def imgmarker_host():
-    from imgmarker.kernel.plugins import create_plugin_host
+    from imgmarker.kernel.plugins.host import create_plugin_host
 
     return create_plugin_host(autoload=False)
 
 
 @pytest.fixture
 def imgmarker_host_with() -> Callable[..., Any]:
-    from imgmarker.kernel.plugins import create_plugin_host
+    from imgmarker.kernel.plugins.host import create_plugin_host
 
     def make(*plugins: Any, autoload: bool = False, **kwargs: Any):
         extra = [(getattr(p, "__name__", type(p).__name__), p) for p in plugins]
@@ -41,7 +41,7 @@ def make_experiment(tmp_path: Path) -> Callable[..., Any]:
     ``images`` maps file names to bytes (or is None for an empty folder); ``sections``
     are top-level experiment keys merged over a minimal valid experiment.
     """
-    from imgmarker.kernel.experiment import load_experiment
+    from imgmarker.kernel.experiment.loader import load_experiment
 
     def make(images: dict[str, bytes] | None = None, registry: Any = None, folder: Path | None = None,
              **sections: Any):

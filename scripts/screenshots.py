@@ -18,7 +18,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from PyQt6.QtGui import QColor, QPalette  # noqa: E402
 from PyQt6.QtWidgets import QApplication  # noqa: E402
 
-from imgmarker.kernel.demo import write_demo  # noqa: E402
+from imgmarker.kernel.experiment.demo import write_demo  # noqa: E402
 from imgmarker.shell import commands  # noqa: E402
 from imgmarker.shell.app import open_window  # noqa: E402
 

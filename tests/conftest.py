@@ -27,7 +27,7 @@ def shared_data() -> Path:
 @pytest.fixture
 def registry():
     """Registry of the installed (built-in) plugins."""
-    from imgmarker.kernel.plugins import create_plugin_host
+    from imgmarker.kernel.plugins.host import create_plugin_host
 
     return create_plugin_host(autoload=False).registry
 

@@ -11,7 +11,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 from session_fakes import fake_host, load  # noqa: E402
 
-from imgmarker.kernel.session import Session  # noqa: E402
+from imgmarker.kernel.campaign.session import Session  # noqa: E402
 
 
 def main(experiment: str, seed: int) -> None:

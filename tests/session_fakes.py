@@ -8,8 +8,8 @@ from pathlib import Path
 import numpy as np
 
 import imgmarker
-from imgmarker.kernel.images import Frame, FrameInfo, Image, ImageReadError
-from imgmarker.kernel.records import ReaderSpec
+from imgmarker.kernel.imaging.images import Frame, FrameInfo, Image, ImageReadError
+from imgmarker.kernel.plugins.records import ReaderSpec
 
 CRVAL = (150.0, 2.0)
 CDELT = 1e-4  # degrees per pixel
@@ -49,7 +49,7 @@ class FakeReader:
 
 
 def fake_host():
-    from imgmarker.kernel.plugins import create_plugin_host
+    from imgmarker.kernel.plugins.host import create_plugin_host
 
     return create_plugin_host(autoload=False, extra=[("fake", FakeReader())])
 
@@ -80,6 +80,6 @@ def make_campaign(folder: Path, body: str = "", n: int = 10, wcs: bool = False,
 
 
 def load(path: Path, host):
-    from imgmarker.kernel.experiment import load_experiment
+    from imgmarker.kernel.experiment.loader import load_experiment
 
     return load_experiment(path, host.registry)

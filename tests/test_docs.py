@@ -7,8 +7,8 @@ import re
 from pathlib import Path
 
 from imgmarker import hookspecs
-from imgmarker.kernel.schema import base_schema
-from imgmarker.kernel.schemadoc import schema_markdown
+from imgmarker.kernel.experiment.schema import base_schema
+from imgmarker.kernel.experiment.schemadoc import schema_markdown
 
 DOCS = Path(__file__).resolve().parents[1] / "docs"
 
@@ -52,8 +52,8 @@ def test_plugin_guide_documents_exactly_the_hooks():
 
 
 def test_readme_experiment_validates(tmp_path):
-    from imgmarker.kernel.experiment import load_experiment
-    from imgmarker.kernel.plugins import create_plugin_host
+    from imgmarker.kernel.experiment.loader import load_experiment
+    from imgmarker.kernel.plugins.host import create_plugin_host
 
     readme = (DOCS.parent / "README.md").read_text(encoding="utf-8")
     block = readme.split("```yaml\n", 1)[1].split("```", 1)[0]

@@ -41,7 +41,7 @@ def cmd_aggregate(args: argparse.Namespace) -> int:
     others = [w for w in dict.fromkeys(args.writer) if w != "csv"]
     if others:
         from imgmarker.kernel.agreement.writers import consensus_rows, image_geometry, run_consensus_writers
-        from imgmarker.kernel.campaign import utc_now
+        from imgmarker.kernel.campaign.sequence import utc_now
 
         written, problems = run_consensus_writers(others, host.registry, experiment, out,
                                                   consensus_rows(cons, utc_now()),

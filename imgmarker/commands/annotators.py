@@ -65,7 +65,7 @@ def load(args: argparse.Namespace, bar: ProgressBar):
     """(experiment, results, number of input errors, plugin host, image listing), or
     None after printing why."""
     from imgmarker.kernel.agreement.loader import Expected, load_results
-    from imgmarker.kernel.discovery import discover
+    from imgmarker.kernel.campaign.discovery import discover
 
     host, experiment = host_and_experiment(args)
     if experiment is None:

@@ -18,8 +18,8 @@ def add_trust_option(parser: argparse.ArgumentParser) -> None:
 
 
 def plugin_host(args: argparse.Namespace, experiment: Path | None = None):
-    from imgmarker.kernel.experiment import plugin_modules
-    from imgmarker.kernel.plugins import create_plugin_host
+    from imgmarker.kernel.experiment.loader import plugin_modules
+    from imgmarker.kernel.plugins.host import create_plugin_host
 
     modules = plugin_modules(experiment) if experiment is not None else []
     base_dir = experiment.parent if experiment is not None else None
@@ -37,7 +37,7 @@ def report_plugin_problems(host) -> None:
 def host_and_experiment(args: argparse.Namespace):
     """Plugins and the validated experiment of ``args.experiment``: (host, experiment),
     with experiment None after its problems were printed."""
-    from imgmarker.kernel.experiment import check_experiment
+    from imgmarker.kernel.experiment.loader import check_experiment
 
     path = Path(args.experiment)
     host = plugin_host(args, path)

@@ -10,7 +10,7 @@ from imgmarker.commands.common import add_plugin_options
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from imgmarker.kernel.demo import write_demo
+    from imgmarker.kernel.experiment.demo import write_demo
 
     folder = Path(args.directory)
     experiment = folder / "experiment.yaml"

@@ -10,8 +10,8 @@ from imgmarker.commands.common import add_plugin_options, add_trust_option, host
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from imgmarker.kernel.export import run_writers
-    from imgmarker.kernel.session import database_path, resolve_user
+    from imgmarker.kernel.output.export import run_writers
+    from imgmarker.kernel.campaign.session import database_path, resolve_user
     from imgmarker.kernel.store import StoreError
     from imgmarker.kernel.store.sqlite import SqliteStore
 

@@ -12,7 +12,7 @@ from imgmarker.commands.common import add_plugin_options, plugin_host, report_pl
 
 
 def _frame_summary(frame: Any) -> dict[str, Any]:
-    from imgmarker.kernel.wcs import describe
+    from imgmarker.kernel.imaging.wcs import describe
 
     info = frame.info
     entry: dict[str, Any] = {
@@ -26,7 +26,7 @@ def _frame_summary(frame: Any) -> dict[str, Any]:
 
 
 def _point(kind: str, x: float, y: float, ra: float, dec: float) -> dict[str, Any]:
-    from imgmarker.kernel.wcs import format_world
+    from imgmarker.kernel.imaging.wcs import format_world
 
     return {"given": kind, "x": x, "y": y, "ra": ra, "dec": dec,
             "degrees": format_world(ra, dec, "degrees"), "sexagesimal": format_world(ra, dec)}
@@ -59,8 +59,8 @@ def _text(report: dict[str, Any]) -> str:
 
 
 def cmd_info(args: argparse.Namespace) -> int:
-    from imgmarker.kernel.images import ImageReadError, open_image
-    from imgmarker.kernel.wcs import pixel_to_world, world_to_pixel
+    from imgmarker.kernel.imaging.images import ImageReadError, open_image
+    from imgmarker.kernel.imaging.wcs import pixel_to_world, world_to_pixel
 
     host = plugin_host(args)
     report_plugin_problems(host)
@@ -89,7 +89,7 @@ def cmd_info(args: argparse.Namespace) -> int:
                 x, y = world_to_pixel(frame.wcs, height, ra, dec)
                 report["points"].append(_point("world", float(x), float(y), ra, dec))
         if args.catalog:
-            from imgmarker.kernel.catalog_set import catalog_rows_for_image
+            from imgmarker.kernel.catalogs.campaign_catalogs import catalog_rows_for_image
 
             rows, problems = catalog_rows_for_image(args.catalog, host.registry, image, path.name, args.frame)
             for problem in problems:

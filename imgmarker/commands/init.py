@@ -11,7 +11,7 @@ from importlib import resources
 
 
 def cmd_init(args: argparse.Namespace) -> int:
-    from imgmarker.kernel.starter import STARTER_EXPERIMENT
+    from imgmarker.kernel.experiment.starter import STARTER_EXPERIMENT
 
     folder = Path(args.directory)
     target = folder / "experiment.yaml"

@@ -22,8 +22,8 @@ def _param(text: str) -> tuple[str, Any]:
 def cmd_render(args: argparse.Namespace) -> int:
     from PIL import Image as PILImage
 
-    from imgmarker.kernel.images import ImageReadError, open_image
-    from imgmarker.kernel.pipeline import DisplaySettings, PipelineError, Renderer
+    from imgmarker.kernel.imaging.images import ImageReadError, open_image
+    from imgmarker.kernel.display.pipeline import DisplaySettings, PipelineError, Renderer
 
     host = plugin_host(args)
     report_plugin_problems(host)

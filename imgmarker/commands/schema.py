@@ -10,14 +10,14 @@ from imgmarker.commands.common import add_plugin_options, plugin_host
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
-    from imgmarker.kernel.schema import base_schema, compose_schema
+    from imgmarker.kernel.experiment.schema import base_schema, compose_schema
 
     if args.base:
         schema = base_schema()
     else:
         schema = compose_schema(plugin_host(args).registry.config_schemas)
     if args.markdown:
-        from imgmarker.kernel.schemadoc import schema_markdown
+        from imgmarker.kernel.experiment.schemadoc import schema_markdown
 
         sys.stdout.write(schema_markdown(schema))
     else:

@@ -10,9 +10,9 @@ from imgmarker.commands.common import add_plugin_options, plugin_host, report_pl
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from imgmarker.kernel.discovery import discover
-    from imgmarker.kernel.experiment import check_experiment
-    from imgmarker.kernel.plugins import is_local_module, resolve_local_module
+    from imgmarker.kernel.campaign.discovery import discover
+    from imgmarker.kernel.experiment.loader import check_experiment
+    from imgmarker.kernel.plugins.host import is_local_module, resolve_local_module
 
     path = Path(args.experiment)
     host = plugin_host(args, path)

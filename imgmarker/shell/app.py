@@ -9,11 +9,12 @@ from typing import Iterable
 
 from PyQt6.QtWidgets import QApplication, QFileDialog, QMessageBox
 
-from imgmarker.kernel.annotator_lock import SessionBusy
-from imgmarker.kernel.experiment import load_experiment, plugin_modules
-from imgmarker.kernel.folder_experiment import write_folder_experiment
-from imgmarker.kernel.plugins import create_plugin_host, is_local_module, resolve_local_module
-from imgmarker.kernel.problems import ExperimentError
+from imgmarker.kernel.campaign.lock import SessionBusy
+from imgmarker.kernel.experiment.loader import load_experiment, plugin_modules
+from imgmarker.kernel.experiment.folder import write_folder_experiment
+from imgmarker.kernel.plugins.host import create_plugin_host, is_local_module, resolve_local_module
+from imgmarker.kernel.experiment.problems import ExperimentError
+from imgmarker.shell.commands import remember
 
 log = logging.getLogger("imgmarker")
 
@@ -48,14 +49,14 @@ def _log_to(output: Path) -> logging.Handler:
 def open_window(experiment_path: Path, *, user: str | None = None, output: Path | None = None,
                 blocked: Iterable[str] = (), trust_modules: bool = False):
     """Load the experiment and open its session and window (not yet shown)."""
-    from imgmarker.kernel.session import Session
+    from imgmarker.kernel.campaign.session import Session
     from imgmarker.shell.window import MainWindow
 
     host = create_plugin_host(blocked=blocked, modules=plugin_modules(experiment_path),
                               base_dir=experiment_path.parent, trust_modules=trust_modules)
     experiment = load_experiment(experiment_path, host.registry)
     session = Session.open(experiment, user=user, output=output, host=host)
-    window = MainWindow(session)
+    window = MainWindow(session, opener=open_window)
     return window
 
 
@@ -97,8 +98,6 @@ def run_app(experiment_path: Path | None, *, user: str | None = None, output: Pa
         print(exc, file=sys.stderr)
         return 1
     handler = _log_to(window.session.output_dir)
-    from imgmarker.shell.commands import remember
-
     remember(window)
     try:
         window.show()

@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from imgmarker.kernel.overlay import Marker
+from imgmarker.kernel.display.overlay import Marker
 from imgmarker.shell.overlay_painter import OverlayLayer
 
 

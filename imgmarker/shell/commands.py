@@ -10,8 +10,8 @@ from PyQt6.QtCore import QUrl
 from PyQt6.QtGui import QColor, QDesktopServices
 from PyQt6.QtWidgets import QColorDialog, QFileDialog, QMessageBox
 
-from imgmarker.kernel.folder_experiment import write_folder_experiment
-from imgmarker.kernel.overrides import OverrideError
+from imgmarker.kernel.experiment.folder import write_folder_experiment
+from imgmarker.kernel.experiment.overrides import OverrideError
 from imgmarker.shell import recent
 
 VIEW_FORMATS = "PNG image (*.png);;JPEG image (*.jpg *.jpeg);;TIFF image (*.tif *.tiff)"
@@ -62,12 +62,14 @@ def open_folder(win: Any, folder: Path | None = None) -> Any:
 
 def open_campaign(win: Any, path: Path) -> Any:
     """Open another campaign in a new window (same annotator) and close this one."""
-    from imgmarker.kernel.annotator_lock import SessionBusy
-    from imgmarker.kernel.problems import ExperimentError
-    from imgmarker.shell.app import open_window
+    from imgmarker.kernel.campaign.lock import SessionBusy
+    from imgmarker.kernel.experiment.problems import ExperimentError
 
+    if win.opener is None:
+        _say(win, "this window cannot open other campaigns")
+        return None
     try:
-        new = open_window(Path(path), user=win.session.user)
+        new = win.opener(Path(path), user=win.session.user)
     except ExperimentError as exc:
         QMessageBox.warning(win, "imgmarker: cannot open the experiment", "\n".join(map(str, exc.problems)))
         return None
@@ -153,7 +155,7 @@ def export_view(win: Any, path: Path | None = None) -> Path | None:
 
 def save_experiment_as(win: Any, path: Path | None = None) -> Path | None:
     """Write the experiment with this annotator's settings as a new experiment file."""
-    from imgmarker.kernel.experiment_writer import write_effective_experiment
+    from imgmarker.kernel.experiment.saving import write_effective_experiment
 
     if path is None:
         base = win.session.base_experiment.base_dir

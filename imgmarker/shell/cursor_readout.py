@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from imgmarker.kernel.wcs import format_world, pixel_to_world
+from imgmarker.kernel.imaging.wcs import format_world, pixel_to_world
 
 
 class CursorReadout:

@@ -9,7 +9,7 @@ from PyQt6.QtCore import pyqtSignal
 from PyQt6.QtWidgets import (QHBoxLayout, QPushButton, QTreeWidget, QTreeWidgetItem, QVBoxLayout,
                              QWidget)
 
-from imgmarker.kernel.images import ImageReadError
+from imgmarker.kernel.imaging.images import ImageReadError
 
 
 class ErrorsPanel(QWidget):

@@ -8,7 +8,7 @@ from typing import Any
 from PyQt6.QtCore import Qt
 from PyQt6.QtGui import QGuiApplication
 
-from imgmarker.kernel.promote import promote_source
+from imgmarker.kernel.catalogs.promote import promote_source
 from imgmarker.shell.guard import guarded
 
 PICK_DISTANCE_PX = 12  # screen pixels within which a catalog source is "under the cursor"

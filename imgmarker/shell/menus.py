@@ -13,7 +13,7 @@ from PyQt6.QtCore import Qt
 from PyQt6.QtGui import QAction, QActionGroup, QKeySequence
 from PyQt6.QtWidgets import QMenu, QSlider, QWidgetAction
 
-from imgmarker.kernel.bindings import MENU_SHORTCUTS
+from imgmarker.kernel.experiment.bindings import MENU_SHORTCUTS
 from imgmarker.shell import commands
 
 BLUR_STEPS_PER_PX = 2  # slider resolution: half a pixel

@@ -1,6 +1,6 @@
 """Delivers prefetch results to the GUI thread as a Qt signal.
 
-The Qt-free :class:`~imgmarker.kernel.prefetch.Prefetcher` reports from its worker
+The Qt-free :class:`~imgmarker.kernel.display.prefetch.Prefetcher` reports from its worker
 thread; emitting a signal of a QObject that lives in the GUI thread queues the call,
 so slots run in the event loop and may touch widgets.
 """
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from PyQt6.QtCore import QObject, pyqtSignal
 
-from ..kernel.prefetch import FrameCache, Prefetcher
+from imgmarker.kernel.display.prefetch import FrameCache, Prefetcher
 
 
 class PrefetchBridge(QObject):

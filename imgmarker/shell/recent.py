@@ -7,7 +7,7 @@ import json
 import os
 from pathlib import Path
 
-from imgmarker.kernel.atomic import atomic_write
+from imgmarker.kernel.output.atomic import atomic_write
 
 MAX_RECENT = 10
 

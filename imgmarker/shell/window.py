@@ -15,7 +15,7 @@ from PyQt6.QtCore import QPoint, Qt
 from PyQt6.QtGui import QAction, QCloseEvent, QKeySequence
 from PyQt6.QtWidgets import QDockWidget, QLabel, QMainWindow, QMessageBox
 
-from imgmarker.kernel.bindings import key_bindings
+from imgmarker.kernel.experiment.bindings import key_bindings
 from imgmarker.shell import comfort
 from imgmarker.shell.errors_panel import ErrorsPanel
 from imgmarker.shell.label_editor import LabelEditor
@@ -29,10 +29,14 @@ __all__ = ["LabelEditor", "MainWindow"]
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, session: Any, *, cache_mb: int | None = None, recent_file: Path | None = None):
+    def __init__(self, session: Any, *, cache_mb: int | None = None, recent_file: Path | None = None,
+                 opener: Callable[..., Any] | None = None):
         super().__init__()
         self.session = session
         self.recent_file = recent_file
+        #: Opens another campaign's window (File > Open); given by the app so that the
+        #: window's commands need not import the app that created the window.
+        self.opener = opener
         self._cache_mb = cache_mb
         self.view = ImageView(self)
         self.setCentralWidget(self.view)

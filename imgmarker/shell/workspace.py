@@ -13,12 +13,12 @@ from typing import Any
 
 from PyQt6.QtCore import QObject, QTimer, pyqtSignal
 
-from imgmarker.kernel.catalog_set import CatalogSet
-from imgmarker.kernel.frame_jobs import FrameStore, region_job, render_job
-from imgmarker.kernel.images import ImageReadError
-from imgmarker.kernel.overlay import Marker, OverlayContext, draw_overlays
-from imgmarker.kernel.pipeline import DisplaySettings, Renderer
-from imgmarker.kernel.prefetch import Priority
+from imgmarker.kernel.catalogs.campaign_catalogs import CatalogSet
+from imgmarker.kernel.display.frame_jobs import FrameStore, region_job, render_job
+from imgmarker.kernel.imaging.images import ImageReadError
+from imgmarker.kernel.display.overlay import Marker, OverlayContext, draw_overlays
+from imgmarker.kernel.display.pipeline import DisplaySettings, Renderer
+from imgmarker.kernel.display.prefetch import Priority
 from imgmarker.shell.catalog_layer import catalog_layer
 from imgmarker.shell.cursor_readout import CursorReadout
 from imgmarker.shell.detail_loader import DetailLoader
@@ -214,7 +214,7 @@ class Workspace(MarkingActions, CursorReadout, QObject):
 
     @guarded
     def _display(self, entry: Any, rendered: Any) -> None:
-        """``rendered``: a :class:`~imgmarker.kernel.frame_jobs.RenderedFrame`."""
+        """``rendered``: a :class:`~imgmarker.kernel.display.frame_jobs.RenderedFrame`."""
         key = self._key(entry, self.frame)
         if self._shown_key != key:
             self.view.set_image(rendered.rgba, entry.name, previews=rendered.previews,

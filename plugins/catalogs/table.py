@@ -13,9 +13,9 @@ from pathlib import Path
 import numpy as np
 
 import imgmarker
-from imgmarker.kernel.catalog_columns import build_catalog
-from imgmarker.kernel.catalogs import Catalog, CatalogError, CatalogStyle
-from imgmarker.kernel.records import CatalogReaderSpec
+from imgmarker.api import build_catalog
+from imgmarker.api import Catalog, CatalogError, CatalogStyle
+from imgmarker.api import CatalogReaderSpec
 
 FORMATS = {
     ".fits": "fits", ".fit": "fits", ".fts": "fits", ".fits.gz": "fits",

@@ -12,9 +12,9 @@ import re
 from pathlib import Path
 
 import imgmarker
-from imgmarker.kernel.catalog_columns import build_catalog
-from imgmarker.kernel.catalogs import Catalog, CatalogError, CatalogStyle
-from imgmarker.kernel.records import CatalogReaderSpec
+from imgmarker.api import build_catalog
+from imgmarker.api import Catalog, CatalogError, CatalogStyle
+from imgmarker.api import CatalogReaderSpec
 
 DELIMITERS = (",", "\t", "|", ";")
 SAMPLE_ROWS = 50

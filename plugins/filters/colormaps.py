@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 import imgmarker
-from imgmarker.kernel.records import FilterSpec, ParamSpec
+from imgmarker.api import FilterSpec, ParamSpec
 
 #: Published 10-step viridis palette; the table interpolates between these in RGB.
 VIRIDIS_STEPS = ("440154", "482878", "3e4989", "31688e", "26828e",

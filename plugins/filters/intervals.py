@@ -8,7 +8,7 @@ import warnings
 import numpy as np
 
 import imgmarker
-from imgmarker.kernel.records import FilterSpec, ParamSpec
+from imgmarker.api import FilterSpec, ParamSpec
 
 
 def _ordered(vmin: float, vmax: float) -> tuple[float, float]:

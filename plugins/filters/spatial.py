@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 import imgmarker
-from imgmarker.kernel.records import FilterSpec, ParamSpec
+from imgmarker.api import FilterSpec, ParamSpec
 
 
 def blur(data: np.ndarray, radius: float = 1.0) -> np.ndarray:

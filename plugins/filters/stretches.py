@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 import imgmarker
-from imgmarker.kernel.records import FilterSpec, ParamSpec
+from imgmarker.api import FilterSpec, ParamSpec
 
 
 def linear(values: np.ndarray) -> np.ndarray:

@@ -4,8 +4,8 @@ shown or hidden per catalog. Built column-wise: thousands of sources per image."
 from __future__ import annotations
 
 import imgmarker
-from imgmarker.kernel.overlay import Marker, OverlayContext
-from imgmarker.kernel.records import OverlaySpec
+from imgmarker.api import Marker, OverlayContext
+from imgmarker.api import OverlaySpec
 
 
 def draw_catalogs(context: OverlayContext) -> list[Marker]:

@@ -9,10 +9,10 @@ from __future__ import annotations
 import numpy as np
 
 import imgmarker
-from imgmarker.kernel.overlay import Line, OverlayContext, Text
-from imgmarker.kernel.records import OverlaySpec
-from imgmarker.kernel.sky_scale import arcsec_per_pixel
-from imgmarker.kernel.wcs import pixel_to_world, world_to_pixel
+from imgmarker.api import Line, OverlayContext, Text
+from imgmarker.api import OverlaySpec
+from imgmarker.api import arcsec_per_pixel
+from imgmarker.api import pixel_to_world, world_to_pixel
 
 COLOR = "#FFFFFF"
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 
 import imgmarker
-from imgmarker.kernel.overlay import Marker, OverlayContext
-from imgmarker.kernel.records import OverlaySpec
-from imgmarker.kernel.sky_scale import sizes_in_pixels
+from imgmarker.api import Marker, OverlayContext
+from imgmarker.api import OverlaySpec
+from imgmarker.api import sizes_in_pixels
 
 FALLBACK = ("circle", "#999999", 20.0, "px")  # a mark of a group the experiment no longer has
 

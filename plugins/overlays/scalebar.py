@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import imgmarker
-from imgmarker.kernel.overlay import Line, OverlayContext, Text
-from imgmarker.kernel.records import OverlaySpec
-from imgmarker.kernel.sky_scale import centre_arcsec_per_pixel
+from imgmarker.api import Line, OverlayContext, Text
+from imgmarker.api import OverlaySpec
+from imgmarker.api import centre_arcsec_per_pixel
 
 COLOR = "#FFFFFF"
 #: Round lengths in arcseconds a scale bar may show.

@@ -9,7 +9,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from imgmarker.kernel.images import ImageReadError
+from imgmarker.api import ImageReadError
 
 SIDECAR_SUFFIXES = (".wcs", ".hdr")
 

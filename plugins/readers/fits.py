@@ -11,8 +11,8 @@ from typing import Any
 import numpy as np
 
 import imgmarker
-from imgmarker.kernel.images import Frame, FrameInfo, Image, ImageReadError
-from imgmarker.kernel.records import ReaderSpec
+from imgmarker.api import Frame, FrameInfo, Image, ImageReadError
+from imgmarker.api import ReaderSpec
 from imgmarker_plugins.readers._common import check_pixels, guarded, sidecar_header, wcs_from_header
 
 SUFFIXES = (".fits", ".fit", ".fts", ".fits.gz", ".fit.gz", ".fts.gz", ".fz", ".fits.fz")

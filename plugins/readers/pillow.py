@@ -10,8 +10,8 @@ from pathlib import Path
 import numpy as np
 
 import imgmarker
-from imgmarker.kernel.images import Frame, FrameInfo, Image, ImageReadError
-from imgmarker.kernel.records import ReaderSpec
+from imgmarker.api import Frame, FrameInfo, Image, ImageReadError
+from imgmarker.api import ReaderSpec
 from imgmarker_plugins.readers._common import check_pixels, guarded, sidecar_header, wcs_from_header
 
 SUFFIXES = (".png", ".jpg", ".jpeg", ".jpe")

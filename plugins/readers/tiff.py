@@ -2,7 +2,7 @@
 common compression; WCS from FITS cards in ImageDescription (STIFF) or a sidecar file.
 
 STIFF writes the top row first, so pixels are used as stored; the display -> FITS
-flip of :mod:`imgmarker.kernel.wcs` then lines the sky up.
+flip of the kernel (``imgmarker.api.display_to_fits``) then lines the sky up.
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from typing import Any
 import numpy as np
 
 import imgmarker
-from imgmarker.kernel.images import Frame, FrameInfo, Image, ImageReadError
-from imgmarker.kernel.records import ReaderSpec
+from imgmarker.api import Frame, FrameInfo, Image, ImageReadError
+from imgmarker.api import ReaderSpec
 from imgmarker_plugins.readers._common import (
     check_pixels,
     guarded,

@@ -22,9 +22,9 @@ from operator import attrgetter, itemgetter
 from typing import Any, Callable, Iterable, Sequence
 
 import imgmarker
-from imgmarker.kernel.csvtext import BLOCK, field, texts
-from imgmarker.kernel.output import ImageRow, MarkRow
-from imgmarker.kernel.records import WriterSpec
+from imgmarker.api import CSV_BLOCK as BLOCK, csv_field as field, csv_texts as texts
+from imgmarker.api import ImageRow, MarkRow
+from imgmarker.api import WriterSpec
 
 MARK_COLUMNS = ("date", "image", "group", "label", "x", "y", "RA", "DEC", "frame", "time", "pass")
 IMAGE_COLUMNS = ("image", "RA", "DEC", "categories", "comment", "favorite", "seen_time", "pass")

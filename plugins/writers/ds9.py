@@ -17,7 +17,7 @@ from collections import defaultdict
 from typing import Any, Iterable
 
 import imgmarker
-from imgmarker.kernel.records import ConfigSchema, WriterSpec
+from imgmarker.api import ConfigSchema, WriterSpec
 
 log = logging.getLogger("imgmarker.writers.ds9")
 

@@ -8,7 +8,7 @@ float bit for bit; TABLEDATA readers strip cell whitespace.
 from __future__ import annotations
 
 import imgmarker
-from imgmarker.kernel.records import WriterSpec
+from imgmarker.api import WriterSpec
 
 #: column name -> (description, unit, UCD)
 COLUMNS = {

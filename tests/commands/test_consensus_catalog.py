@@ -12,9 +12,9 @@ from PIL import Image
 from imgmarker.cli import main
 from imgmarker.kernel.agreement.simulate import simulate, write_csvs
 from imgmarker.kernel.agreement.tables import Names
-from imgmarker.kernel.catalog_set import CatalogSet
-from imgmarker.kernel.experiment import load_experiment
-from imgmarker.kernel.plugins import create_plugin_host
+from imgmarker.kernel.catalogs.campaign_catalogs import CatalogSet
+from imgmarker.kernel.experiment.loader import load_experiment
+from imgmarker.kernel.plugins.host import create_plugin_host
 
 HEIGHT, WIDTH = 50, 60
 EXPERIMENT = """\

@@ -9,7 +9,7 @@ from astropy.io import fits
 from astropy.wcs import WCS
 
 from imgmarker.cli import main
-from imgmarker.kernel.demo import write_demo
+from imgmarker.kernel.experiment.demo import write_demo
 
 
 def test_lists_catalog_sources_with_display_pixels(tmp_path, capsys):

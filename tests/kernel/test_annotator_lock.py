@@ -10,9 +10,9 @@ import time
 
 import pytest
 
-from imgmarker.kernel.annotator_lock import SessionBusy
-from imgmarker.kernel.demo import write_demo
-from imgmarker.kernel.session import Session
+from imgmarker.kernel.campaign.lock import SessionBusy
+from imgmarker.kernel.experiment.demo import write_demo
+from imgmarker.kernel.campaign.session import Session
 
 
 def test_a_second_session_of_the_same_annotator_is_refused(tmp_path):
@@ -31,7 +31,7 @@ def test_a_second_session_of_the_same_annotator_is_refused(tmp_path):
 
 def test_a_killed_holder_releases_the_campaign(tmp_path):
     experiment = write_demo(tmp_path)
-    code = ("import sys, time\nfrom imgmarker.kernel.session import Session\n"
+    code = ("import sys, time\nfrom imgmarker.kernel.campaign.session import Session\n"
             f"s = Session.open({str(experiment)!r}, user='ann', export_delay=None)\n"
             "print('open', flush=True)\ntime.sleep(60)\n")
     child = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)

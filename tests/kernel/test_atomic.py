@@ -6,7 +6,7 @@ import stat
 
 import pytest
 
-from imgmarker.kernel.atomic import atomic_write
+from imgmarker.kernel.output.atomic import atomic_write
 
 
 def test_replaces_whole_file_and_is_world_readable(tmp_path):
@@ -32,7 +32,7 @@ def test_failure_keeps_the_old_file_and_leaves_no_temporary(tmp_path):
 
 
 def test_writer_output_stays_inside_the_results_folder(tmp_path):
-    from imgmarker.kernel.atomic import atomic_output
+    from imgmarker.kernel.output.atomic import atomic_output
 
     with atomic_output(tmp_path, "ann_marks.csv") as handle:
         handle.write("x\n")

@@ -8,12 +8,12 @@ import numpy as np
 import pytest
 from astropy.wcs import WCS, Sip
 
-from imgmarker.kernel.catalog_columns import build_catalog
-from imgmarker.kernel.catalog_match import CatalogIndex, source_rows
-from imgmarker.kernel.catalogs import CatalogStyle, load_catalog
-from imgmarker.kernel.plugins import create_plugin_host
-from imgmarker.kernel.sky_scale import unit_vectors
-from imgmarker.kernel.wcs import pixel_to_world, world_to_pixel
+from imgmarker.kernel.catalogs.columns import build_catalog
+from imgmarker.kernel.catalogs.matching import CatalogIndex, source_rows
+from imgmarker.kernel.catalogs.model import CatalogStyle, load_catalog
+from imgmarker.kernel.plugins.host import create_plugin_host
+from imgmarker.kernel.imaging.pixel_scale import unit_vectors
+from imgmarker.kernel.imaging.wcs import pixel_to_world, world_to_pixel
 
 
 def tan_wcs(ra: float, dec: float, shape=(200, 300), scale=1.0, rotation=0.0, sip=False) -> WCS:

@@ -9,11 +9,11 @@ import numpy as np
 import pytest
 from astropy.wcs import WCS
 
-from imgmarker.kernel.catalog_set import CatalogSet, catalog_rows_for_image
-from imgmarker.kernel.config import CatalogConfig
-from imgmarker.kernel.images import Frame, FrameInfo, Image
-from imgmarker.kernel.plugins import create_plugin_host
-from imgmarker.kernel.wcs import world_to_pixel
+from imgmarker.kernel.catalogs.campaign_catalogs import CatalogSet, catalog_rows_for_image
+from imgmarker.kernel.experiment.config import CatalogConfig
+from imgmarker.kernel.imaging.images import Frame, FrameInfo, Image
+from imgmarker.kernel.plugins.host import create_plugin_host
+from imgmarker.kernel.imaging.wcs import world_to_pixel
 
 
 @pytest.fixture(scope="module")
@@ -77,7 +77,7 @@ def test_rows_for_an_opened_image(tmp_path, registry):
 
 def test_catalog_code_imports_without_qt():
     code = ("import sys; sys.modules['PyQt6'] = None\n"
-            "import imgmarker.kernel.catalog_set, imgmarker.kernel.promote, imgmarker.kernel.overlay\n"
+            "import imgmarker.kernel.catalogs.campaign_catalogs, imgmarker.kernel.catalogs.promote, imgmarker.kernel.display.overlay\n"
             "import imgmarker_plugins.catalogs.text, imgmarker_plugins.catalogs.table\n"
             "import imgmarker_plugins.overlays.marks, imgmarker_plugins.overlays.catalogs\n"
             "import imgmarker_plugins.overlays.compass, imgmarker_plugins.overlays.scalebar\n")

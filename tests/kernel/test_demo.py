@@ -7,8 +7,8 @@ from astropy.io import fits
 from astropy.wcs import WCS
 from scipy.ndimage import gaussian_filter
 
-from imgmarker.kernel.demo import write_demo
-from imgmarker.kernel.experiment import load_experiment
+from imgmarker.kernel.experiment.demo import write_demo
+from imgmarker.kernel.experiment.loader import load_experiment
 
 
 def test_demo_writes_every_format_and_a_valid_experiment(tmp_path):

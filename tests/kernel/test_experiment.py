@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from imgmarker.kernel.experiment import check_experiment, load_experiment
-from imgmarker.kernel.problems import ExperimentError
+from imgmarker.kernel.experiment.loader import check_experiment, load_experiment
+from imgmarker.kernel.experiment.problems import ExperimentError
 
 
 def write(tmp_path: Path, text: str, name: str = "experiment.yaml") -> Path:

@@ -8,9 +8,9 @@ from types import SimpleNamespace
 import numpy as np
 from astropy.io import fits
 
-from imgmarker.kernel.frame_jobs import FrameStore, RenderedFrame, render_job
-from imgmarker.kernel.pipeline import DisplaySettings, Renderer
-from imgmarker.kernel.prefetch import FrameCache, Prefetcher
+from imgmarker.kernel.display.frame_jobs import FrameStore, RenderedFrame, render_job
+from imgmarker.kernel.display.pipeline import DisplaySettings, Renderer
+from imgmarker.kernel.display.prefetch import FrameCache, Prefetcher
 
 
 def test_render_job_gives_rgba_and_previews_that_keep_a_faint_star(tmp_path: Path, registry):

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from session_fakes import fake_host, load, make_campaign
 
-from imgmarker.kernel.export import run_writers
+from imgmarker.kernel.output.export import run_writers
 from imgmarker.kernel.store.sqlite import SqliteStore
 
 CHILD = Path(__file__).parent.parent / "kill_child.py"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from imgmarker.kernel.ordering import order_images, repeat_count, with_repeats
+from imgmarker.kernel.campaign.ordering import order_images, repeat_count, with_repeats
 
 NAMES = [f"f{i:03d}.fits" for i in range(50)]
 

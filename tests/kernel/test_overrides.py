@@ -6,9 +6,9 @@ import csv
 
 import pytest
 
-from imgmarker.kernel.demo import write_demo
-from imgmarker.kernel.overrides import OverrideError
-from imgmarker.kernel.session import Session
+from imgmarker.kernel.experiment.demo import write_demo
+from imgmarker.kernel.experiment.overrides import OverrideError
+from imgmarker.kernel.campaign.session import Session
 
 
 def open_demo(path, **kw):

@@ -8,8 +8,8 @@ import types
 import pytest
 
 import imgmarker
-from imgmarker.kernel.plugins import ENTRY_POINT_GROUP, create_plugin_host
-from imgmarker.kernel.records import ConfigSchema, RecordError, WriterSpec
+from imgmarker.kernel.plugins.host import ENTRY_POINT_GROUP, create_plugin_host
+from imgmarker.kernel.plugins.records import ConfigSchema, RecordError, WriterSpec
 
 
 def module(name: str, **functions) -> types.ModuleType:
@@ -115,7 +115,7 @@ class FakeEntryPoint:
 
 
 def fake_entry_points(monkeypatch, eps):
-    import imgmarker.kernel.plugins as plugins
+    import imgmarker.kernel.plugins.host as plugins
 
     real = plugins.metadata.entry_points
 
@@ -157,7 +157,7 @@ def test_no_plugin_blocks_by_name(monkeypatch):
 def test_local_module_needs_trust(tmp_path):
     (tmp_path / "local_plugin.py").write_text(
         "import imgmarker\n"
-        "from imgmarker.kernel.records import WriterSpec\n"
+        "from imgmarker.kernel.plugins.records import WriterSpec\n"
         "@imgmarker.hookimpl\n"
         "def imgmarker_writers():\n"
         "    return WriterSpec(name='local', write=lambda c: None)\n")

@@ -8,7 +8,7 @@ import tracemalloc
 import numpy as np
 import pytest
 
-from imgmarker.kernel.prefetch import FrameCache, Prefetcher, Priority, iter_neighbours
+from imgmarker.kernel.display.prefetch import FrameCache, Prefetcher, Priority, iter_neighbours
 
 
 def frame(h=64, w=64, value=0):

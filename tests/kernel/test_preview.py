@@ -3,7 +3,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from imgmarker.kernel.preview import pyramid, reduce_mean
+from imgmarker.kernel.display.preview import pyramid, reduce_mean
 
 
 def test_block_means_including_partial_edges():

@@ -6,12 +6,12 @@ from pathlib import Path
 
 from astropy.wcs import WCS
 
-from imgmarker.kernel.catalog_columns import build_catalog
-from imgmarker.kernel.catalog_match import CatalogIndex
-from imgmarker.kernel.catalogs import CatalogStyle
-from imgmarker.kernel.marks import Mark, MarkResult
-from imgmarker.kernel.promote import promote_source
-from imgmarker.kernel.wcs import world_to_pixel
+from imgmarker.kernel.catalogs.columns import build_catalog
+from imgmarker.kernel.catalogs.matching import CatalogIndex
+from imgmarker.kernel.catalogs.model import CatalogStyle
+from imgmarker.kernel.annotations.marks import Mark, MarkResult
+from imgmarker.kernel.catalogs.promote import promote_source
+from imgmarker.kernel.imaging.wcs import world_to_pixel
 
 
 class FakeSession:

@@ -32,9 +32,9 @@ def kernel_modules() -> list[str]:
 
 def test_kernel_imports_with_pyqt6_blocked():
     modules = kernel_modules()
-    assert "imgmarker.kernel.experiment" in modules
+    assert "imgmarker.kernel.experiment.loader" in modules
     code = BLOCK_QT + "import importlib\n" + "".join(f"importlib.import_module({m!r})\n" for m in modules) + (
-        "from imgmarker.kernel.plugins import create_plugin_host\n"
+        "from imgmarker.kernel.plugins.host import create_plugin_host\n"
         "host = create_plugin_host(autoload=False)\n"
         "assert not [m for m in sys.modules if m.startswith('PyQt6')]\n"
         "print('ok', len(host.infos))\n")

@@ -12,7 +12,7 @@ class Block:
         if name == "PyQt6" or name.startswith("PyQt6."):
             raise ImportError("PyQt6 is blocked in kernel code")
 sys.meta_path.insert(0, Block())
-import imgmarker.kernel.prefetch, imgmarker.kernel.preview
+import imgmarker.kernel.display.prefetch, imgmarker.kernel.display.preview
 print("ok")
 """
 

@@ -6,8 +6,8 @@ import pytest
 from session_fakes import FakeReader, load, make_campaign, make_wcs, write_image
 
 import imgmarker
-from imgmarker.kernel.plugins import create_plugin_host
-from imgmarker.kernel.session import Session
+from imgmarker.kernel.plugins.host import create_plugin_host
+from imgmarker.kernel.campaign.session import Session
 
 GROUPS = """groups:
   - {name: one, max: 1}
@@ -160,7 +160,7 @@ def test_settings_persist_per_annotator(tmp_path, host):
 
 
 def test_open_image_records_geometry_and_raises_for_unreadable(tmp_path, host):
-    from imgmarker.kernel.images import ImageReadError
+    from imgmarker.kernel.imaging.images import ImageReadError
 
     exp = load(make_campaign(tmp_path, GROUPS, n=0), host)
     write_image(tmp_path / "images" / "a.npy", height=12, width=7, frames=2)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from session_fakes import load, make_campaign, write_image
 
-from imgmarker.kernel.session import Session
+from imgmarker.kernel.campaign.session import Session
 
 
 def names(session):

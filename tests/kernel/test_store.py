@@ -8,7 +8,7 @@ import time
 import pytest
 from session_fakes import load, make_campaign
 
-from imgmarker.kernel.session import Session, database_path
+from imgmarker.kernel.campaign.session import Session, database_path
 from imgmarker.kernel.store import StoreError
 from imgmarker.kernel.store.sqlite import SCHEMA_VERSION, SqliteStore
 
@@ -95,8 +95,8 @@ def test_background_writers_follow_changes_and_close_writes_them(tmp_path, host)
 def test_a_failing_writer_is_reported_and_the_others_still_run(tmp_path):
     import imgmarker
     from session_fakes import FakeReader
-    from imgmarker.kernel.plugins import create_plugin_host
-    from imgmarker.kernel.records import WriterSpec
+    from imgmarker.kernel.plugins.host import create_plugin_host
+    from imgmarker.kernel.plugins.records import WriterSpec
 
     class Broken:
         @imgmarker.hookimpl
@@ -118,7 +118,7 @@ def test_kernel_session_imports_no_qt(tmp_path):
     import sys
 
     code = ("import sys; sys.modules['PyQt6'] = None; "
-            "import imgmarker.kernel.session, imgmarker.kernel.export, imgmarker_plugins.writers.csv_files, "
+            "import imgmarker.kernel.campaign.session, imgmarker.kernel.output.export, imgmarker_plugins.writers.csv_files, "
             "imgmarker_plugins.writers.ds9, imgmarker_plugins.writers.votable; print('ok')")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.stdout.strip() == "ok", result.stderr

@@ -10,7 +10,7 @@ import pytest
 from astropy.wcs import WCS
 
 from datamakers import tan_header
-from imgmarker.kernel.wcs import (
+from imgmarker.kernel.imaging.wcs import (
     format_dec_dms,
     format_ra_hms,
     format_world,

@@ -8,8 +8,8 @@ from astropy import units as u
 from astropy.io import fits
 from astropy.table import MaskedColumn, Table
 
-from imgmarker.kernel.catalogs import CatalogError, load_catalog
-from imgmarker.kernel.plugins import create_plugin_host
+from imgmarker.kernel.catalogs.model import CatalogError, load_catalog
+from imgmarker.kernel.plugins.host import create_plugin_host
 
 
 @pytest.fixture(scope="module")

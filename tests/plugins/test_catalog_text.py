@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 from astropy.coordinates import SkyCoord
 
-from imgmarker.kernel.catalogs import CatalogError, load_catalog
-from imgmarker.kernel.config import CatalogConfig
-from imgmarker.kernel.plugins import create_plugin_host
+from imgmarker.kernel.catalogs.model import CatalogError, load_catalog
+from imgmarker.kernel.experiment.config import CatalogConfig
+from imgmarker.kernel.plugins.host import create_plugin_host
 
 SAMPLES = Path("/work/shared/data/catalogs")
 

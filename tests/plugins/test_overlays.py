@@ -9,13 +9,13 @@ import numpy as np
 import pytest
 from astropy.wcs import WCS
 
-from imgmarker.kernel.catalog_columns import build_catalog
-from imgmarker.kernel.catalog_match import CatalogIndex
-from imgmarker.kernel.catalogs import CatalogStyle
-from imgmarker.kernel.config import Group
-from imgmarker.kernel.overlay import CatalogLayer, Line, Marker, OverlayContext, Text, draw_overlays
-from imgmarker.kernel.plugins import create_plugin_host
-from imgmarker.kernel.records import OverlaySpec
+from imgmarker.kernel.catalogs.columns import build_catalog
+from imgmarker.kernel.catalogs.matching import CatalogIndex
+from imgmarker.kernel.catalogs.model import CatalogStyle
+from imgmarker.kernel.experiment.config import Group
+from imgmarker.kernel.display.overlay import CatalogLayer, Line, Marker, OverlayContext, Text, draw_overlays
+from imgmarker.kernel.plugins.host import create_plugin_host
+from imgmarker.kernel.plugins.records import OverlaySpec
 
 import imgmarker
 
@@ -33,7 +33,7 @@ def tan_wcs(shape, scale=1.0, rotation=0.0, ra=30.0, dec=20.0) -> WCS:
 
 
 @dataclass(frozen=True)
-class FakeMark:  # the fields of imgmarker.kernel.session.Mark that overlays read
+class FakeMark:  # the fields of imgmarker.kernel.campaign.session.Mark that overlays read
     id: int
     group: str
     label: str

@@ -7,9 +7,9 @@ import pytest
 from astropy.visualization import ZScaleInterval
 
 import imgmarker
-from imgmarker.kernel.pipeline import DisplaySettings, PipelineError, Renderer
-from imgmarker.kernel.plugins import create_plugin_host
-from imgmarker.kernel.records import FilterSpec
+from imgmarker.kernel.display.pipeline import DisplaySettings, PipelineError, Renderer
+from imgmarker.kernel.plugins.host import create_plugin_host
+from imgmarker.kernel.plugins.records import FilterSpec
 
 
 def _levels(norm: np.ndarray) -> np.ndarray:

@@ -9,7 +9,7 @@ import pytest
 from astropy.io import fits
 
 from datamakers import gradient, tan_header, truncate, write_fits
-from imgmarker.kernel.images import ImageReadError, open_image
+from imgmarker.kernel.imaging.images import ImageReadError, open_image
 
 
 def _memmapped(array: np.ndarray) -> bool:

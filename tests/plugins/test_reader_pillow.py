@@ -5,7 +5,7 @@ import pytest
 from PIL import Image
 
 from datamakers import gradient, tan_header, truncate, write_pillow, write_sidecar
-from imgmarker.kernel.images import ImageReadError, open_image
+from imgmarker.kernel.imaging.images import ImageReadError, open_image
 from imgmarker_plugins.readers.pillow import pil_to_array
 
 

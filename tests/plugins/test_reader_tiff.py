@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from datamakers import gradient, stiff_description, tan_header, truncate, write_sidecar, write_tiff
-from imgmarker.kernel.images import ImageReadError, open_image
+from imgmarker.kernel.imaging.images import ImageReadError, open_image
 
 LOSSLESS = [None, "lzw", "adobe_deflate", "packbits", "zstd", "lzma"]
 DTYPES = [np.uint8, np.uint16, np.uint32, np.int16, np.float32]

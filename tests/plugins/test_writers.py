@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from session_fakes import load, make_campaign, write_image
 
-from imgmarker.kernel.session import Session
+from imgmarker.kernel.campaign.session import Session
 
 LABELS = ["plain", "comma, inside", 'quote "here"', "new\nline", "ünïcødé ☆", " spaced ", "semi; # hash",
           "{braced}"]

@@ -11,9 +11,9 @@ from PyQt6.QtCore import QPoint
 from PyQt6.QtGui import QImage, QKeySequence
 from PyQt6.QtTest import QTest
 
-from imgmarker.kernel.bindings import key_bindings
-from imgmarker.kernel.demo import write_demo
-from imgmarker.kernel.experiment import load_experiment
+from imgmarker.kernel.experiment.bindings import key_bindings
+from imgmarker.kernel.experiment.demo import write_demo
+from imgmarker.kernel.experiment.loader import load_experiment
 from imgmarker.shell import commands
 from imgmarker.shell.app import open_window
 from imgmarker.shell.overview import CHUNK, OverviewModel
@@ -287,8 +287,8 @@ def test_overview_shows_state_filters_and_jumps(window, qtbot):
 
 
 def test_overview_of_a_hundred_thousand_images_fetches_lazily():
-    from imgmarker.kernel.campaign import Entries
-    from imgmarker.kernel.marks import ImageState
+    from imgmarker.kernel.campaign.sequence import Entries
+    from imgmarker.kernel.annotations.marks import ImageState
 
     class Campaign:
         def __init__(self, n):

@@ -10,9 +10,9 @@ import pytest
 from PyQt6.QtCore import QPointF, Qt
 
 from datamakers import write_sparse_fits
-from imgmarker.kernel.images import open_image
-from imgmarker.kernel.large import render_overview, render_region
-from imgmarker.kernel.pipeline import DisplaySettings, Renderer
+from imgmarker.kernel.imaging.images import open_image
+from imgmarker.kernel.display.large import render_overview, render_region
+from imgmarker.kernel.display.pipeline import DisplaySettings, Renderer
 
 from .conftest import mouse, render
 
@@ -90,7 +90,7 @@ def test_detail_is_drawn_only_where_it_belongs_and_dropped_with_the_image(view, 
 def test_zooming_in_loads_the_full_resolution_region_in_the_background(view, qtbot, large, registry, tmp_path):
     from types import SimpleNamespace
 
-    from imgmarker.kernel.frame_jobs import FrameStore, RenderedFrame, region_job, render_job
+    from imgmarker.kernel.display.frame_jobs import FrameStore, RenderedFrame, region_job, render_job
     from imgmarker.shell.detail_loader import DetailLoader
 
     settings = DisplaySettings.make("minmax", stretch="linear")

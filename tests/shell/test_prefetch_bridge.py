@@ -4,7 +4,7 @@ import threading
 
 import numpy as np
 
-from imgmarker.kernel.prefetch import Priority
+from imgmarker.kernel.display.prefetch import Priority
 from imgmarker.shell.prefetch_bridge import PrefetchBridge
 from imgmarker.shell.view import ImageView
 

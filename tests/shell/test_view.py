@@ -291,7 +291,7 @@ def test_unknown_shape_is_refused_with_its_name(view):
 
 def test_zoomed_out_view_draws_the_preview_and_keeps_faint_stars(view):
     """A 1-pixel star must not vanish at fit; the preview's block mean keeps it visible."""
-    from imgmarker.kernel.preview import pyramid
+    from imgmarker.kernel.display.preview import pyramid
 
     img = np.zeros((1200, 1600, 3), np.uint8)
     img[601, 803] = (255, 255, 255)

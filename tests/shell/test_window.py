@@ -10,7 +10,7 @@ from PyQt6.QtCore import QPoint, Qt
 from PyQt6.QtGui import QGuiApplication
 from PyQt6.QtTest import QTest
 
-from imgmarker.kernel.demo import write_demo
+from imgmarker.kernel.experiment.demo import write_demo
 from imgmarker.shell.app import open_window
 
 

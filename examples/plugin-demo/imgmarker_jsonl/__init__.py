@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 
 import imgmarker
-from imgmarker.kernel.records import ConfigSchema, WriterSpec
+from imgmarker.api import ConfigSchema, WriterSpec
 
 __version__ = "0.1.0"
 

@@ -7,8 +7,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import imgmarker_jsonl
-from imgmarker.kernel.atomic import atomic_write
-from imgmarker.kernel.output import MarkRow
+from imgmarker.api import atomic_write
+from imgmarker.api import MarkRow
 
 
 class FakeContext:
@@ -55,7 +55,7 @@ def test_sky_can_be_switched_off(tmp_path):
 
 def test_config_section_is_validated(make_experiment, imgmarker_host_with):
     import pytest
-    from imgmarker.kernel.problems import ExperimentError
+    from imgmarker.api import ExperimentError
 
     registry = imgmarker_host_with(imgmarker_jsonl).registry
     experiment = make_experiment(registry=registry, plugins={"jsonl": {"sky": False}},

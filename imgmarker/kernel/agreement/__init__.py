@@ -1,2 +1,5 @@
 """Several annotators of one experiment: consensus marks, category votes and agreement
-statistics. Qt-free; the ``aggregate`` and ``agreement`` commands are thin layers over it."""
+statistics. The ``aggregate`` and ``agreement`` commands are thin layers over it.
+
+May import: annotations, imaging, store, output.
+"""

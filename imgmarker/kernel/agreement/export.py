@@ -15,8 +15,8 @@ import numpy as np
 
 from imgmarker.kernel.agreement.categories import CategoryVotes
 from imgmarker.kernel.agreement.clustering import Consensus
-from imgmarker.kernel.atomic import atomic_write
-from imgmarker.kernel.csvtext import exact, fixed, integers, texts, write_columns
+from imgmarker.kernel.output.atomic import atomic_write
+from imgmarker.kernel.output.csvtext import exact, fixed, integers, texts, write_columns
 
 Table = tuple[Sequence[str], Iterable[Sequence[object]]]
 

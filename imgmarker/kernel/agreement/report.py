@@ -14,7 +14,7 @@ import numpy as np
 from imgmarker.kernel.agreement import svg
 from imgmarker.kernel.agreement.compare import Agreement, MarkPair
 from imgmarker.kernel.agreement.export import write_csv
-from imgmarker.kernel.atomic import atomic_write
+from imgmarker.kernel.output.atomic import atomic_write
 
 HTML_ROW_LIMIT = 500
 STYLE = ("body{font-family:sans-serif;max-width:1100px;margin:1em auto;color:#222}"

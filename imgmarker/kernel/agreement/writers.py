@@ -16,9 +16,9 @@ from typing import IO, Any, Callable, Iterable, Iterator, Mapping, Sequence
 import numpy as np
 
 from imgmarker.kernel.agreement.clustering import Consensus
-from imgmarker.kernel.atomic import atomic_output
-from imgmarker.kernel.marks import FrameGeometry
-from imgmarker.kernel.output import ImageRow, MarkRow
+from imgmarker.kernel.output.atomic import atomic_output
+from imgmarker.kernel.annotations.marks import FrameGeometry
+from imgmarker.kernel.annotations.rows import ImageRow, MarkRow
 
 USER = "consensus"
 
@@ -42,7 +42,7 @@ def consensus_rows(cons: Consensus, time: str) -> list[MarkRow]:
 
 @dataclass
 class ConsensusContext:
-    """A :class:`imgmarker.kernel.output.WriterContext` over consensus rows.
+    """A :class:`imgmarker.kernel.annotations.rows.WriterContext` over consensus rows.
 
     ``geometry`` gives the frame height DS9 needs for marks without a sky position;
     images are opened (headers only) the first time a writer asks about them."""
@@ -77,7 +77,7 @@ class ConsensusContext:
 
 def image_geometry(root: Path, registry: Any) -> Callable[[str, int], FrameGeometry | None]:
     """Frame sizes read from the image files under ``root`` (None when unreadable)."""
-    from imgmarker.kernel.images import ImageReadError, open_image
+    from imgmarker.kernel.imaging.images import ImageReadError, open_image
 
     def read(image: str, frame: int) -> FrameGeometry | None:
         try:

@@ -1,5 +1,12 @@
-"""Where a campaign's state lives: an abstract interface and its SQLite implementation."""
+"""Where a campaign's state lives: the store interface the session and writers talk to,
+and its SQLite implementation (one crash-safe database per annotator).
 
-from imgmarker.kernel.store.base import Action, Change, Store, StoreError
+May import: annotations.
+"""
 
-__all__ = ["Action", "Change", "Store", "StoreError"]
+from imgmarker.lazy import exports
+
+__all__, __getattr__, __dir__ = exports(__name__, {
+    "base": ["Action", "Change", "Store", "StoreError"],
+    "sqlite": ["SqliteStore"],
+})

@@ -2,7 +2,7 @@
 
 Small on purpose: a server database (shared multi-annotator campaigns) only has to
 provide these calls. Every mutating call is atomic and durable when it returns.
-Actions are logged as lists of changes (:mod:`imgmarker.kernel.undo`).
+Actions are logged as lists of changes (:mod:`imgmarker.kernel.annotations.changes`).
 """
 
 from __future__ import annotations
@@ -12,9 +12,9 @@ import contextlib
 from dataclasses import dataclass
 from typing import Any, ContextManager, Iterable, Iterator, Sequence
 
-from imgmarker.kernel.marks import FrameGeometry, ImageState, Mark
-from imgmarker.kernel.output import ImageRow, MarkRow
-from imgmarker.kernel.undo import Change
+from imgmarker.kernel.annotations.marks import FrameGeometry, ImageState, Mark
+from imgmarker.kernel.annotations.rows import ImageRow, MarkRow
+from imgmarker.kernel.annotations.changes import Change
 
 Key = tuple[str, int]  # (image name, pass index)
 

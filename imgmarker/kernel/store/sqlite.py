@@ -18,10 +18,10 @@ import threading
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Mapping, Sequence
 
-from imgmarker.kernel.marks import FrameGeometry, ImageState, Mark
-from imgmarker.kernel.output import ImageRow, MarkRow
+from imgmarker.kernel.annotations.marks import FrameGeometry, ImageState, Mark
+from imgmarker.kernel.annotations.rows import ImageRow, MarkRow
 from imgmarker.kernel.store.base import IMAGE_COLUMN_FIELDS, MARK_COLUMN_FIELDS, Action, Key, Store, StoreError
-from imgmarker.kernel.undo import Change, invert, rename_changes
+from imgmarker.kernel.annotations.changes import Change, invert, rename_changes
 
 #: Marks the file as an imgmarker store (``PRAGMA application_id``): "imgm".
 APPLICATION_ID = 0x696D676D

@@ -8,7 +8,7 @@ from typing import Any
 
 from PyQt6.QtWidgets import QDialog, QDialogButtonBox, QTextBrowser, QVBoxLayout
 
-from imgmarker.kernel.bindings import MOUSE_CONTROLS, key_bindings
+from imgmarker.kernel.experiment.bindings import MOUSE_CONTROLS, key_bindings
 
 SECTIONS = ("Marks", "Categories", "Navigation", "Edit", "View")
 

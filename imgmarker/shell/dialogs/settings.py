@@ -12,8 +12,8 @@ from typing import Any, Callable
 from PyQt6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, QDoubleSpinBox, QFormLayout,
                              QGroupBox, QLineEdit, QSpinBox, QTableWidget, QTableWidgetItem, QVBoxLayout)
 
-from imgmarker.kernel.ordering import ORDER_MODES
-from imgmarker.kernel.overrides import MIDDLE_CLICK
+from imgmarker.kernel.campaign.ordering import ORDER_MODES
+from imgmarker.kernel.experiment.overrides import MIDDLE_CLICK
 from imgmarker.shell.workspace import DEFAULT_CACHE_MB
 
 MIDDLE_TEXT = {"center": "centre the view", "center-and-move-cursor": "centre the view and move the cursor along",

@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 
 from imgmarker.kernel.agreement.loader import Expected, load_results
-from imgmarker.kernel.experiment import load_experiment
-from imgmarker.kernel.plugins import create_plugin_host
-from imgmarker.kernel.session import Session
+from imgmarker.kernel.experiment.loader import load_experiment
+from imgmarker.kernel.plugins.host import create_plugin_host
+from imgmarker.kernel.campaign.session import Session
 
 
 @pytest.fixture

@@ -1,0 +1,112 @@
+"""Where a mark is on the sky: frame heights and WCS of recently used images.
+
+Opening an image for its header is the slow part, so each image is opened once per
+session and its frames' geometry is remembered (bounded, least recently used first
+out); the geometry is also given to the store so writers never reopen images.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+from imgmarker.kernel.imaging.images import Image, ImageReadError, open_image
+from imgmarker.kernel.annotations.marks import FrameGeometry
+from imgmarker.kernel.imaging.wcs import pixel_to_world
+
+log = logging.getLogger("imgmarker.session")
+
+CACHE_IMAGES = 64
+
+
+@dataclass(frozen=True)
+class FrameSky:
+    height: int
+    width: int
+    wcs: Any  # astropy WCS or None
+
+
+def _finite(value: float) -> float | None:
+    return value if math.isfinite(value) else None
+
+
+def sky_of(frame: FrameSky, x: float, y: float) -> tuple[float | None, float | None]:
+    if frame.wcs is None:
+        return None, None
+    try:
+        ra, dec = pixel_to_world(frame.wcs, frame.height, x, y)
+    except Exception as exc:  # a broken WCS must not stop the annotator from marking
+        log.warning("sky position failed: %s", exc)
+        return None, None
+    ra, dec = _finite(float(ra)), _finite(float(dec))
+    return (ra, dec) if ra is not None and dec is not None else (None, None)
+
+
+class SkyLocator:
+    """Per-session cache of frame geometry by image name; ``None`` for unreadable images."""
+
+    def __init__(self, registry: Any, max_pixels: int | None,
+                 record: Callable[[list[FrameGeometry]], None], size: int = CACHE_IMAGES):
+        self._registry = registry
+        self._max_pixels = max_pixels
+        self._record = record
+        self._size = size
+        self._cache: OrderedDict[str, tuple[FrameSky, ...] | None] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def learn(self, name: str, image: Image) -> tuple[FrameSky, ...]:
+        """Remember the frames of an image that is already open."""
+        with self._lock:
+            known = self._cache.get(name)
+            if known is not None:
+                self._cache.move_to_end(name)
+                return known
+        frames = []
+        rows = []
+        for index, frame in enumerate(image.frames):
+            info = frame.info
+            try:
+                wcs = frame.wcs
+            except Exception as exc:
+                log.warning("%s frame %d: WCS unusable: %s", image.path, index, exc)
+                wcs = None
+            sky = FrameSky(info.height, info.width, wcs)
+            frames.append(sky)
+            ra, dec = sky_of(sky, (info.width - 1) / 2, (info.height - 1) / 2)
+            rows.append(FrameGeometry(name, index, info.height, info.width, ra, dec))
+        result = tuple(frames)
+        self._record(rows)
+        self._remember(name, result)
+        return result
+
+    def _remember(self, name: str, value: tuple[FrameSky, ...] | None) -> None:
+        with self._lock:
+            self._cache[name] = value
+            self._cache.move_to_end(name)
+            while len(self._cache) > self._size:
+                self._cache.popitem(last=False)
+
+    def frames(self, name: str, path: Path) -> tuple[FrameSky, ...] | None:
+        with self._lock:
+            if name in self._cache:
+                self._cache.move_to_end(name)
+                return self._cache[name]
+        try:
+            image = open_image(path, self._registry, max_pixels=self._max_pixels)
+        except ImageReadError as exc:
+            log.info("no sky position for marks on %s: %s", name, exc.reason)
+            self._remember(name, None)
+            return None
+        with image:
+            return self.learn(name, image)
+
+    def locate(self, name: str, path: Path, frame: int, x: float, y: float) -> tuple[float | None, float | None]:
+        frames = self.frames(name, path)
+        if not frames or not 0 <= frame < len(frames):
+            return None, None
+        return sky_of(frames[frame], x, y)

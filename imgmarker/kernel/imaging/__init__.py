@@ -1,0 +1,13 @@
+"""Pixels and where they are on the sky: the image and frame records readers return,
+opening a file through the reader plugins, and pixel <-> sky conversion and pixel scale.
+
+May import: nothing else from the kernel.
+"""
+
+from imgmarker.lazy import exports
+
+__all__, __getattr__, __dir__ = exports(__name__, {
+    "images": ["Frame", "FrameInfo", "Image", "ImageReadError", "open_image"],
+    "wcs": ["format_world", "pixel_to_world", "world_to_pixel"],
+    "pixel_scale": ["arcsec_per_pixel", "centre_arcsec_per_pixel", "sizes_in_pixels"],
+})

@@ -1,0 +1,144 @@
+"""Collecting and checking what plugins offer.
+
+Each registry hook is called plugin by plugin so every record can be traced to the
+plugin (and distribution) it came from; bad records and duplicate names are reported
+and skipped, the first registration (built-ins load first) wins.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Generic, Iterator, TypeVar
+
+from imgmarker.kernel.plugins.records import (
+    CatalogReaderSpec,
+    ConfigSchema,
+    FilterSpec,
+    OverlaySpec,
+    ReaderSpec,
+    WriterSpec,
+)
+
+T = TypeVar("T")
+
+#: hook name -> (record type, registry attribute, what to call one in messages)
+REGISTRY_HOOKS = {
+    "imgmarker_readers": (ReaderSpec, "readers", "reader"),
+    "imgmarker_filters": (FilterSpec, "filters", "filter"),
+    "imgmarker_catalog_readers": (CatalogReaderSpec, "catalog_readers", "catalog reader"),
+    "imgmarker_overlays": (OverlaySpec, "overlays", "overlay"),
+    "imgmarker_writers": (WriterSpec, "writers", "writer"),
+    "imgmarker_config_schema": (ConfigSchema, "config_schemas", "configuration section"),
+}
+
+
+@dataclass(frozen=True)
+class Entry(Generic[T]):
+    record: T
+    plugin: str
+
+
+@dataclass
+class Table(Generic[T]):
+    """Records of one kind by name, with the plugin each came from."""
+
+    entries: dict[str, Entry[T]] = field(default_factory=dict)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self.entries
+
+    def __getitem__(self, name: str) -> T:
+        return self.entries[name].record
+
+    def __iter__(self) -> Iterator[T]:
+        return (entry.record for entry in self.entries.values())
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+    def get(self, name: str) -> T | None:
+        entry = self.entries.get(name)
+        return entry.record if entry else None
+
+    def names(self) -> list[str]:
+        return list(self.entries)
+
+    def plugin_of(self, name: str) -> str:
+        return self.entries[name].plugin
+
+
+@dataclass
+class Registry:
+    readers: Table[ReaderSpec] = field(default_factory=Table)
+    filters: Table[FilterSpec] = field(default_factory=Table)
+    catalog_readers: Table[CatalogReaderSpec] = field(default_factory=Table)
+    overlays: Table[OverlaySpec] = field(default_factory=Table)
+    writers: Table[WriterSpec] = field(default_factory=Table)
+    config_schemas: Table[ConfigSchema] = field(default_factory=Table)
+    problems: list[str] = field(default_factory=list)
+
+    def filters_of_kind(self, kind: str) -> list[FilterSpec]:
+        return [spec for spec in self.filters if spec.kind == kind]
+
+    def image_suffixes(self) -> list[str]:
+        return sorted({suffix for reader in self.readers for suffix in reader.suffixes})
+
+    def reader_for(self, filename: str) -> ReaderSpec | None:
+        """The reader with the longest matching suffix, then the highest priority."""
+        lower = filename.lower()
+        candidates = [
+            (len(suffix), reader.priority, reader)
+            for reader in self.readers
+            for suffix in reader.suffixes
+            if lower.endswith(suffix)
+        ]
+        if not candidates:
+            return None
+        return max(candidates, key=lambda c: (c[0], c[1]))[2]
+
+    def catalog_reader_for(self, filename: str) -> CatalogReaderSpec | None:
+        lower = filename.lower()
+        candidates = [
+            (len(suffix), reader.priority, reader)
+            for reader in self.catalog_readers
+            for suffix in reader.suffixes
+            if lower.endswith(suffix)
+        ]
+        if not candidates:
+            return None
+        return max(candidates, key=lambda c: (c[0], c[1]))[2]
+
+
+def _as_list(value: Any) -> list[Any]:
+    if value is None:
+        return []
+    if isinstance(value, (list, tuple)):
+        return list(value)
+    return [value]
+
+
+def build_registry(host) -> Registry:
+    registry = Registry()
+    for hook_name, (record_type, attribute, noun) in REGISTRY_HOOKS.items():
+        table: Table = getattr(registry, attribute)
+        for impl in host.hook_impls(hook_name):
+            plugin = impl.plugin_name
+            try:
+                records = _as_list(impl.function())
+            except Exception as exc:
+                registry.problems.append(f"plugin {plugin!r}: {hook_name} failed: {type(exc).__name__}: {exc}")
+                continue
+            for record in records:
+                if not isinstance(record, record_type):
+                    registry.problems.append(
+                        f"plugin {plugin!r}: {hook_name} returned {type(record).__name__}, "
+                        f"expected {record_type.__name__}; skipped")
+                    continue
+                name = record.section if isinstance(record, ConfigSchema) else record.name
+                if name in table:
+                    registry.problems.append(
+                        f"plugin {plugin!r}: {noun} {name!r} is already provided by plugin "
+                        f"{table.plugin_of(name)!r}; skipped")
+                    continue
+                table.entries[name] = Entry(record, plugin)
+    return registry
