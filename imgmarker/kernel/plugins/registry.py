@@ -36,6 +36,7 @@ REGISTRY_HOOKS = {
 class Entry(Generic[T]):
     record: T
     plugin: str
+    by: str = ""  # "plugin 'name' (where it came from)", how problems name the plugin
 
 
 @dataclass
@@ -66,6 +67,13 @@ class Table(Generic[T]):
     def plugin_of(self, name: str) -> str:
         return self.entries[name].plugin
 
+    def described(self, name: str) -> str:
+        """The plugin that provides ``name``, as problems name it."""
+        entry = self.entries.get(name)
+        if entry is None:
+            return "unknown plugin"
+        return entry.by or f"plugin {entry.plugin!r}"
+
 
 @dataclass
 class Registry:
@@ -76,6 +84,7 @@ class Registry:
     writers: Table[WriterSpec] = field(default_factory=Table)
     config_schemas: Table[ConfigSchema] = field(default_factory=Table)
     problems: list[str] = field(default_factory=list)
+    refused_sections: set[str] = field(default_factory=set)  # sections whose schema was invalid
 
     def filters_of_kind(self, kind: str) -> list[FilterSpec]:
         return [spec for spec in self.filters if spec.kind == kind]
@@ -117,28 +126,55 @@ def _as_list(value: Any) -> list[Any]:
     return [value]
 
 
+def schema_problem(schema: Any) -> str | None:
+    """Why ``schema`` is not a valid Draft 2020-12 JSON Schema, or None.
+
+    Checked when the plugin registers, so ``validate`` never meets a broken fragment
+    half-way through an experiment (where jsonschema would raise from deep inside)."""
+    from jsonschema import Draft202012Validator
+    from jsonschema.exceptions import SchemaError
+
+    try:
+        Draft202012Validator.check_schema(schema)
+    except SchemaError as exc:
+        where = "/".join(str(p) for p in exc.absolute_path)
+        return f"{exc.message}" + (f" (at {where})" if where else "")
+    except Exception as exc:  # e.g. a value that is not JSON at all
+        return f"{type(exc).__name__}: {exc}"
+    return None
+
+
 def build_registry(host) -> Registry:
+    from imgmarker.kernel.plugins.host import one_line, short_error
+
     registry = Registry()
     for hook_name, (record_type, attribute, noun) in REGISTRY_HOOKS.items():
         table: Table = getattr(registry, attribute)
         for impl in host.hook_impls(hook_name):
             plugin = impl.plugin_name
+            by = host.describe(plugin)
             try:
                 records = _as_list(impl.function())
             except Exception as exc:
-                registry.problems.append(f"plugin {plugin!r}: {hook_name} failed: {type(exc).__name__}: {exc}")
+                registry.problems.append(f"{by}: {hook_name} failed: {short_error(exc)}")
                 continue
             for record in records:
                 if not isinstance(record, record_type):
                     registry.problems.append(
-                        f"plugin {plugin!r}: {hook_name} returned {type(record).__name__}, "
+                        f"{by}: {hook_name} returned {type(record).__name__}, "
                         f"expected {record_type.__name__}; skipped")
                     continue
                 name = record.section if isinstance(record, ConfigSchema) else record.name
                 if name in table:
                     registry.problems.append(
-                        f"plugin {plugin!r}: {noun} {name!r} is already provided by plugin "
-                        f"{table.plugin_of(name)!r}; skipped")
+                        f"{by}: {noun} {name!r} is already provided by {table.described(name)}; skipped")
                     continue
-                table.entries[name] = Entry(record, plugin)
+                if isinstance(record, ConfigSchema):
+                    problem = schema_problem(dict(record.schema))
+                    if problem is not None:
+                        registry.problems.append(one_line(
+                            f"{by}: configuration section {name!r} is not a valid JSON Schema: {problem}; skipped"))
+                        registry.refused_sections.add(name)
+                        continue
+                table.entries[name] = Entry(record, plugin, by)
     return registry
