@@ -41,8 +41,10 @@ def _log_to(output: Path) -> logging.Handler:
     output.mkdir(parents=True, exist_ok=True)
     handler = logging.FileHandler(output / "imgmarker.log", encoding="utf-8")
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    logging.getLogger("imgmarker").addHandler(handler)
-    logging.getLogger("imgmarker").setLevel(logging.INFO)
+    logger = logging.getLogger("imgmarker")
+    logger.addHandler(handler)
+    if logger.level == logging.NOTSET:  # --log-level chose one
+        logger.setLevel(logging.INFO)
     return handler
 
 

@@ -117,8 +117,8 @@ def run_writers(experiment: Any, user: str, output_dir: Path, store: Store, regi
                 by = registry.writers.described(name) if hasattr(registry.writers, "described") else "unknown plugin"
                 reason = " ".join(f"{type(exc).__name__}: {exc}".split())
                 message = f"writer {name!r} of {by} failed: {reason}"
-                # the caller reports the problems; the log keeps the traceback
-                log.info(message, exc_info=True)
+                # the caller reports the problems; a debug log keeps the traceback
+                log.debug(message, exc_info=True)
                 problems.append(message)
             paths.extend(context.written)
     return ExportResult(paths, problems)

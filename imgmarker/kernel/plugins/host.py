@@ -157,7 +157,7 @@ class _Loader:
 
     def fail(self, name: str, source: str, origin: str, version: str, exc: BaseException) -> None:
         # the caller reports host.errors to the user; the log keeps the details
-        log.info("plugin %r could not be loaded: %s", name, short_error(exc), exc_info=exc)
+        log.debug("plugin %r could not be loaded: %s", name, short_error(exc), exc_info=exc)
         self.host.infos.append(PluginInfo(name, source, origin, version, error=short_error(exc)))
 
 
