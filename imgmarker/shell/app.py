@@ -100,6 +100,8 @@ def run_app(experiment_path: Path | None, *, user: str | None = None, output: Pa
         print(exc, file=sys.stderr)
         return 1
     handler = _log_to(window.session.output_dir)
+    for problem in window.session.host.load_problems():  # once: on stderr and in the log file
+        log.warning("%s", problem)
     remember(window)
     try:
         window.show()

@@ -351,3 +351,20 @@ def test_colour_frames_are_checked_too(tmp_path, monkeypatch, capsys):
     assert lines(capsys.readouterr().err) == [
         f"error: {png}: stretch 'odd' of plugin 'badstretch_rgb' (distribution odd-rgb 1.0) "
         "returned shape (32768,), expected (65535,)"]
+
+
+def test_a_script_session_says_once_that_a_plugin_did_not_load(tmp_path, monkeypatch, caplog):
+    import logging
+
+    from imgmarker.kernel.campaign.session import Session
+
+    install_plugin(monkeypatch, tmp_path / "site", "needsdep_s", "import nonexistent_dependency_s\n",
+                   dist="needs-dep-s")
+    path = experiment(tmp_path / "camp")
+    write_fits(tmp_path / "camp" / "images" / "a.fits", gradient(8, 10))
+    with caplog.at_level(logging.INFO, logger="imgmarker"):
+        with Session.open(path, user="ann", export_delay=None) as session:
+            assert session.add_mark(2.0, 3.0, "1").mark is not None
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING] == [
+        "plugin 'needsdep_s' (distribution needs-dep-s 1.0) not loaded: ModuleNotFoundError: "
+        "No module named 'nonexistent_dependency_s' (needsdep_s.py:1)"]

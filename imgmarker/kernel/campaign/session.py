@@ -80,6 +80,8 @@ class Session:
             from imgmarker.kernel.plugins.host import create_plugin_host
 
             host = create_plugin_host()
+            for problem in host.load_problems():  # a caller that passes a host reports them itself
+                log.warning("%s", problem)
         if isinstance(experiment, (str, Path)):
             from imgmarker.kernel.experiment.loader import load_experiment
 
