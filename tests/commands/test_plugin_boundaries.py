@@ -368,3 +368,74 @@ def test_a_script_session_says_once_that_a_plugin_did_not_load(tmp_path, monkeyp
     assert [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING] == [
         "plugin 'needsdep_s' (distribution needs-dep-s 1.0) not loaded: ModuleNotFoundError: "
         "No module named 'nonexistent_dependency_s' (needsdep_s.py:1)"]
+
+
+def test_a_spatial_filter_of_the_wrong_shape_is_named(tmp_path, monkeypatch, capsys):
+    install_plugin(monkeypatch, tmp_path / "site", "smallblur_i", """
+        import imgmarker
+        from imgmarker.api import FilterSpec, ParamSpec
+
+        @imgmarker.hookimpl
+        def imgmarker_filters():
+            return FilterSpec(name="blur", kind="spatial", apply=lambda data, radius: data[1:],
+                              parameters=(ParamSpec("radius"),))
+    """, dist="small-blur")
+    fits = write_fits(tmp_path / "g.fits", gradient(8, 10))
+    out = tmp_path / "g.png"
+    assert main(["render", str(fits), "-o", str(out), "--blur", "2", "--no-plugin", "spatial"]) == 1
+    assert lines(capsys.readouterr().err) == [
+        f"error: {fits}: spatial 'blur' of plugin 'smallblur_i' (distribution small-blur 1.0) "
+        "returned shape (7, 10), expected (8, 10)"]
+    assert main(["render", str(fits), "-o", str(out), "--blur", "2"]) == 0  # the built-in blur is fine
+
+
+def test_validate_says_a_local_plugin_that_failed_was_not_loaded(tmp_path, capsys):
+    folder = tmp_path / "camp"
+    path = experiment(folder, "plugins:\n  modules: [gone.py]\n")
+    module = write_module(folder, "gone", "raise ImportError('needs the lab server')\n")
+    assert main(["validate", "--trust-modules", str(path)]) == 0
+    captured = capsys.readouterr()
+    assert lines(captured.err) == [
+        f"error: plugin 'gone' (module {module}) not loaded: ImportError: needs the lab server (gone.py:1)"]
+    assert f"module:     {module} (not loaded: see the error above)" in captured.out
+
+
+@pytest.mark.parametrize("fragment, problem", [
+    ('{"$ref": "https://example.invalid/tiles.json"}', "refers to 'https://example.invalid/tiles.json'"),
+    ('{"type": "object", "properties": {"edge": {"$ref": "#/$defs/nothing"}}}', "refers to '#/$defs/nothing'"),
+])
+def test_a_config_schema_whose_ref_leads_nowhere_is_refused_at_registration(tmp_path, monkeypatch, capsys,
+                                                                             fragment, problem):
+    module = f"reftiles_{abs(hash(fragment)) % 10**8}"
+    install_plugin(monkeypatch, tmp_path / "site", module, f"""
+        import imgmarker
+        from imgmarker.api import ConfigSchema
+
+        @imgmarker.hookimpl
+        def imgmarker_config_schema():
+            return ConfigSchema("tiles", {fragment})
+    """, dist="ref-tiles")
+    path = experiment(tmp_path / "camp", "plugins:\n  tiles: {edge: red}\n")
+    assert main(["validate", str(path)]) == 0
+    captured = capsys.readouterr()
+    assert lines(captured.err) == [
+        f"error: plugin '{module}' (distribution ref-tiles 1.0): configuration section 'tiles' {problem}, which "
+        "the experiment schema does not define (a section may refer only to #/$defs/catalog, #/$defs/category, "
+        "#/$defs/color, #/$defs/group, #/$defs/shape, #/$defs/size_unit); skipped"]
+    assert f"{path}: valid experiment 'survey'" in captured.out
+
+
+def test_a_config_schema_may_use_the_experiment_definitions(tmp_path, monkeypatch, capsys):
+    install_plugin(monkeypatch, tmp_path / "site", "colourtiles_j", """
+        import imgmarker
+        from imgmarker.api import ConfigSchema
+
+        @imgmarker.hookimpl
+        def imgmarker_config_schema():
+            return ConfigSchema("tiles", {"type": "object", "properties": {"edge": {"$ref": "#/$defs/color"}}})
+    """, dist="colour-tiles")
+    path = experiment(tmp_path / "camp", "plugins:\n  tiles: {edge: '#12'}\n")
+    assert main(["validate", str(path)]) == 1
+    assert lines(capsys.readouterr().err) == [
+        f"{path}:5: plugins.tiles.edge: '#12' is not a colour ('#RRGGBB', '#RRGGBBAA' or a colour name)",
+        f"{path}: 1 error"]

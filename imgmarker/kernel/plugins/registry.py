@@ -8,7 +8,7 @@ and skipped, the first registration (built-ins load first) wins.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Generic, Iterator, TypeVar
+from typing import Any, Generic, Iterator, Mapping, TypeVar
 
 from imgmarker.kernel.plugins.records import (
     CatalogReaderSpec,
@@ -127,7 +127,8 @@ def _as_list(value: Any) -> list[Any]:
 
 
 def schema_problem(schema: Any) -> str | None:
-    """Why ``schema`` is not a valid Draft 2020-12 JSON Schema, or None.
+    """Why ``schema`` cannot be a plugin's section of the experiment schema (not a
+    valid Draft 2020-12 JSON Schema, or a ``$ref`` that leads nowhere), or None.
 
     Checked when the plugin registers, so ``validate`` never meets a broken fragment
     half-way through an experiment (where jsonschema would raise from deep inside)."""
@@ -138,10 +139,40 @@ def schema_problem(schema: Any) -> str | None:
         Draft202012Validator.check_schema(schema)
     except SchemaError as exc:
         where = "/".join(str(p) for p in exc.absolute_path)
-        return f"{exc.message}" + (f" (at {where})" if where else "")
+        return f"is not a valid JSON Schema: {exc.message}" + (f" (at {where})" if where else "")
     except Exception as exc:  # e.g. a value that is not JSON at all
-        return f"{type(exc).__name__}: {exc}"
+        return f"is not a valid JSON Schema: {type(exc).__name__}: {exc}"
+    refs = sorted(set(_refs(schema)))
+    if refs:
+        known = _experiment_definitions()
+        for ref in refs:
+            if ref not in known:
+                return (f"refers to {ref!r}, which the experiment schema does not define (a section may "
+                        f"refer only to {', '.join(sorted(known))})")
     return None
+
+
+def _refs(node: Any) -> Iterator[str]:
+    if isinstance(node, Mapping):
+        ref = node.get("$ref")
+        if isinstance(ref, str):
+            yield ref
+        for value in node.values():
+            yield from _refs(value)
+    elif isinstance(node, (list, tuple)):
+        for value in node:
+            yield from _refs(value)
+
+
+def _experiment_definitions() -> set[str]:
+    """``#/$defs/...`` of the shipped experiment schema: what a fragment's ``$ref`` can
+    reach once it sits inside that schema (anything else, a URL above all, would fail
+    or be fetched in the middle of validating an experiment)."""
+    import json
+    from importlib import resources
+
+    text = resources.files("imgmarker.schemas").joinpath("experiment.schema.json").read_text(encoding="utf-8")
+    return {f"#/$defs/{name}" for name in json.loads(text).get("$defs", {})}
 
 
 def build_registry(host) -> Registry:
@@ -173,7 +204,7 @@ def build_registry(host) -> Registry:
                     problem = schema_problem(dict(record.schema))
                     if problem is not None:
                         registry.problems.append(one_line(
-                            f"{by}: configuration section {name!r} is not a valid JSON Schema: {problem}; skipped"))
+                            f"{by}: configuration section {name!r} {problem}; skipped"))
                         registry.refused_sections.add(name)
                         continue
                 table.entries[name] = Entry(record, plugin, by)
