@@ -101,7 +101,7 @@ def run_app(experiment_path: Path | None, *, user: str | None = None, output: Pa
         return 1
     handler = _log_to(window.session.output_dir)
     for problem in window.session.host.load_problems():  # once: on stderr and in the log file
-        log.warning("%s", problem)
+        log.error("%s", problem)
     remember(window)
     try:
         window.show()

@@ -51,6 +51,6 @@ def test_a_plugin_that_fails_to_load_is_reported_once_and_the_window_opens(tmp_p
             "No module named 'nonexistent_dependency_run' (broken.py:1)")
     qt_noise = "This plugin does not support propagateSizeHints()"  # the offscreen platform's own note
     problems = [text for text in result.stderr.splitlines() if text.strip() and text != qt_noise]
-    assert problems == [f"warning: {line}"]
+    assert problems == [f"error: {line}"]
     log = (folder / "results" / "imgmarker.log").read_text(encoding="utf-8")
-    assert log.count("nonexistent_dependency_run") == 1 and f"WARNING imgmarker: {line}" in log
+    assert log.count("nonexistent_dependency_run") == 1 and f"ERROR imgmarker: {line}" in log

@@ -81,7 +81,7 @@ class Session:
 
             host = create_plugin_host()
             for problem in host.load_problems():  # a caller that passes a host reports them itself
-                log.warning("%s", problem)
+                log.error("%s", problem)
         if isinstance(experiment, (str, Path)):
             from imgmarker.kernel.experiment.loader import load_experiment
 
