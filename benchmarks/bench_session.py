@@ -1,6 +1,6 @@
 """Session speed at campaign scale: prints the figures the targets are checked against.
 
-- open a campaign of 100,000 image files (first run creates the order; second resumes)
+- open a campaign of 100,000 (tiny PNG) image files (first run creates the order; second resumes)
   up to the first image's record: target <= 1 s
 - one action (add mark + commit) with 100,000 marks stored: median target <= 2 ms
 - full CSV export of 100,000 marks (on a separate read connection): target <= 2 s
@@ -29,13 +29,25 @@ from imgmarker_plugins.writers.csv_files import write_marks
 REPEAT = 7  # full exports timed
 
 
+def tiny_png(side: int = 128) -> bytes:
+    """A readable image (a session refuses marks on files it cannot read) of a hundred bytes."""
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("L", (side, side)).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
 def make_campaign(folder: Path, n: int) -> Path:
     images = folder / "images"
     images.mkdir()
+    content = tiny_png()
     for i in range(n):
-        (images / f"img{i:06d}.fits").touch()
+        (images / f"img{i:06d}.png").write_bytes(content)
     exp = folder / "experiment.yaml"
-    exp.write_text("schema_version: 1\nimages: {directory: images, patterns: ['*.fits']}\n"
+    exp.write_text("schema_version: 1\nimages: {directory: images, patterns: ['*.png']}\n"
                    "order: {mode: shuffled, seed: 3}\nconsistency: {fraction: 0.05, seed: 1, min_gap: 20}\n"
                    "groups: [{name: galaxy}]\noutput: {writers: [csv]}\n")
     return exp
@@ -75,7 +87,7 @@ def main(n: int = 100_000) -> None:
         folder = Path(tmp)
         t0 = time.perf_counter()
         exp_path = make_campaign(folder, n)
-        print(f"created {n} empty image files in {time.perf_counter() - t0:.1f} s")
+        print(f"created {n} tiny image files in {time.perf_counter() - t0:.1f} s")
         experiment = load_experiment(exp_path, host.registry)
         out = folder / "results"
 
@@ -91,8 +103,9 @@ def main(n: int = 100_000) -> None:
         for i in range(300):
             session.go_to(rng.randrange(len(session)))
             start = time.perf_counter()
-            session.add_mark(rng.random() * 100, rng.random() * 100, "galaxy")
+            result = session.add_mark(rng.random() * 100, rng.random() * 100, "galaxy")
             times.append(time.perf_counter() - start)
+            assert result.refused is None, result.refused
         times.sort()
         print(f"add mark + commit with {n}+ marks stored: median {statistics.median(times) * 1000:.2f} ms, "
               f"p95 {times[int(len(times) * 0.95)] * 1000:.2f} ms (synchronous=FULL, WAL)")

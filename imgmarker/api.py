@@ -21,12 +21,14 @@ __all__, __getattr__, __dir__ = exports(__name__, {
     "imgmarker.kernel.catalogs.columns": ["build_catalog"],
     # overlays
     "imgmarker.kernel.display.overlay": ["Line", "Marker", "OverlayContext", "Text"],
+    "imgmarker.kernel.display.filter_checks": ["FilterError"],
     # writers
     "imgmarker.kernel.annotations.rows": ["ImageRow", "MarkRow", "WriterContext"],
     "imgmarker.kernel.output.atomic": ["atomic_write"],
     "imgmarker.kernel.output.csvtext": ["CSV_BLOCK=BLOCK", "csv_field=field", "csv_texts=texts"],
     # scripts
     "imgmarker.kernel.campaign.session": ["Session"],
+    "imgmarker.kernel.campaign.lock": ["SessionBusy"],
     "imgmarker.kernel.annotations.marks": ["FrameGeometry", "ImageState", "Mark", "MarkResult", "Progress"],
     "imgmarker.kernel.experiment.loader": ["load_experiment"],
     "imgmarker.kernel.experiment.problems": ["ExperimentError"],

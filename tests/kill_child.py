@@ -37,7 +37,8 @@ def main(experiment: str, seed: int) -> None:
             else:
                 label = f"k{seed}_{counter}"
                 print(f"adding {label}", flush=True)
-                mark = s.add_mark(rng.random() * 40, rng.random() * 40, "free", label=label).mark
+                # anywhere on the 50 x 40 pixel images (a mark beyond the edges is refused)
+                mark = s.add_mark(rng.random() * 49, rng.random() * 39, "free", label=label).mark
                 own.append(mark.id)
                 print(f"added {mark.id} {label}", flush=True)
 

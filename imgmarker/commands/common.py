@@ -28,10 +28,9 @@ def plugin_host(args: argparse.Namespace, experiment: Path | None = None):
 
 
 def report_plugin_problems(host) -> None:
-    for info in host.errors:
-        print(f"warning: plugin {info.name!r} ({info.origin}) not loaded: {info.error}", file=sys.stderr)
-    for problem in host.problems + host.registry.problems:
-        print(f"warning: {problem}", file=sys.stderr)
+    """Each problem of loading plugins, once, as one line on stderr."""
+    for problem in host.load_problems():
+        print(f"error: {problem}", file=sys.stderr)
 
 
 def host_and_experiment(args: argparse.Namespace):

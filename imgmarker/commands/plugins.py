@@ -21,7 +21,7 @@ def cmd_plugins(args: argparse.Namespace) -> int:
         rows = [dict(name=i.name, version=i.version, source=i.source, origin=i.origin, hooks=list(i.hooks),
                      provides=offered.get(i.name, []), error=i.error) for i in host.infos]
         print(json.dumps({"plugins": rows, "problems": host.problems + registry.problems}, indent=2))
-        return 0
+        return 1 if host.load_problems() else 0
     for info in host.infos:
         status = "" if info.loaded else "  NOT LOADED"
         print(f"{info.name} {info.version} [{info.source}: {info.origin}]{status}")
@@ -35,13 +35,15 @@ def cmd_plugins(args: argparse.Namespace) -> int:
         print(f"problem: {problem}")
     if not host.infos:
         print("no plugins loaded")
-    return 0
+    # scripts and CI can tell that something a plugin offers is missing
+    return 1 if host.load_problems() else 0
 
 
 def register(sub) -> None:
     p = sub.add_parser("plugins", help="list loaded plugins, their hooks and load errors",
                        description="List every plugin: name, version, source (built-in, distribution, module), "
-                                   "the hooks it implements, what it provides, and load errors.")
+                                   "the hooks it implements, what it provides, and load errors. "
+                                   "Exit 1 when a plugin failed to load or offered something refused.")
     p.add_argument("experiment", nargs="?", help="also load the modules this experiment names")
     p.add_argument("--json", action="store_true", help="machine-readable output")
     add_plugin_options(p)

@@ -23,6 +23,7 @@ def cmd_render(args: argparse.Namespace) -> int:
     from PIL import Image as PILImage
 
     from imgmarker.kernel.imaging.images import ImageReadError, open_image
+    from imgmarker.kernel.display.filter_checks import FilterError
     from imgmarker.kernel.display.pipeline import DisplaySettings, PipelineError, Renderer
 
     host = plugin_host(args)
@@ -44,6 +45,9 @@ def cmd_render(args: argparse.Namespace) -> int:
             rendered = renderer.render(image.frames[args.frame].data(), settings)
     except ImageReadError as exc:
         print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except FilterError as exc:
+        print(f"error: {path}: {exc}", file=sys.stderr)
         return 1
     rgba = rendered.rgba()
     out = Path(args.output)

@@ -6,7 +6,7 @@ import argparse
 import json
 import sys
 
-from imgmarker.commands.common import add_plugin_options, plugin_host
+from imgmarker.commands.common import add_plugin_options, plugin_host, report_plugin_problems
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
@@ -15,7 +15,9 @@ def cmd_schema(args: argparse.Namespace) -> int:
     if args.base:
         schema = base_schema()
     else:
-        schema = compose_schema(plugin_host(args).registry.config_schemas)
+        host = plugin_host(args)
+        report_plugin_problems(host)  # on stderr: the schema on stdout stays clean
+        schema = compose_schema(host.registry.config_schemas)
     if args.markdown:
         from imgmarker.kernel.experiment.schemadoc import schema_markdown
 

@@ -43,6 +43,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
         if is_local_module(ref):
             target = resolve_local_module(ref, experiment.base_dir)
             state = "imported" if args.trust_modules else "would be imported with --trust-modules"
+            info = host.info(target.stem)
+            if args.trust_modules and info is not None and info.error:
+                state = "not loaded: see the error above"
             print(f"  module:     {target} ({state})")
         else:
             print(f"  module:     {ref} (installed module)")

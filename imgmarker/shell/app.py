@@ -41,8 +41,10 @@ def _log_to(output: Path) -> logging.Handler:
     output.mkdir(parents=True, exist_ok=True)
     handler = logging.FileHandler(output / "imgmarker.log", encoding="utf-8")
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    logging.getLogger("imgmarker").addHandler(handler)
-    logging.getLogger("imgmarker").setLevel(logging.INFO)
+    logger = logging.getLogger("imgmarker")
+    logger.addHandler(handler)
+    if logger.level == logging.NOTSET:  # --log-level chose one
+        logger.setLevel(logging.INFO)
     return handler
 
 
@@ -98,6 +100,8 @@ def run_app(experiment_path: Path | None, *, user: str | None = None, output: Pa
         print(exc, file=sys.stderr)
         return 1
     handler = _log_to(window.session.output_dir)
+    for problem in window.session.host.load_problems():  # once: on stderr and in the log file
+        log.error("%s", problem)
     remember(window)
     try:
         window.show()

@@ -70,9 +70,12 @@ class MarkingActions:
     def _drag_finished(self, item: Any, x: float, y: float) -> None:
         if getattr(item, "kind", None) != "mark":
             return
-        mark = self.session.move_mark(item.key, x, y)
-        self.message.emit(f"moved {mark.label} to x {mark.x:.2f}, y {mark.y:.2f}")
-        self.refresh_overlays()
+        result = self.session.move_mark(item.key, x, y)
+        if result.mark is None:
+            self.message.emit(f"move refused: {result.refused}")
+        else:
+            self.message.emit(f"moved {result.mark.label} to x {result.mark.x:.2f}, y {result.mark.y:.2f}")
+        self.refresh_overlays()  # a refused move puts the mark back where it is stored
 
     @guarded
     def delete_marks(self, ids: list[int] | None = None) -> int:

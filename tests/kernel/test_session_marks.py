@@ -39,7 +39,7 @@ def test_mark_on_image_with_wcs_gets_its_sky_position(tmp_path, host):
         wcs = make_wcs(40, 50)
         ra, dec = wcs.all_pix2world(10.25, 40 - 1 - 30.5, 0)
         assert m.ra == pytest.approx(float(ra), abs=1e-12) and m.dec == pytest.approx(float(dec), abs=1e-12)
-        moved = s.move_mark(m.id, 20.0, 20.0)
+        moved = s.move_mark(m.id, 20.0, 20.0).mark
         ra2, dec2 = wcs.all_pix2world(20.0, 19.0, 0)
         assert (moved.x, moved.y) == (20.0, 20.0)
         assert moved.ra == pytest.approx(float(ra2), abs=1e-12) and moved.dec == pytest.approx(float(dec2), abs=1e-12)
@@ -50,13 +50,14 @@ def test_mark_on_image_with_wcs_gets_its_sky_position(tmp_path, host):
         assert geometry.ra_center == pytest.approx(float(centre[0])) and geometry.dec_center == pytest.approx(float(centre[1]))
 
 
-def test_mark_on_unreadable_image_is_stored_without_sky_position(tmp_path, host):
+def test_mark_on_unreadable_image_is_refused_with_the_reason_and_nothing_stored(tmp_path, host):
     exp = load(make_campaign(tmp_path, GROUPS, n=0), host)
     (tmp_path / "images" / "broken.bad").write_bytes(b"junk")
     with Session.open(exp, user="ana", host=host, export_delay=None) as s:
-        m = s.add_mark(3.5, 4.5, "free").mark
-        assert (m.ra, m.dec) == (None, None)
-        assert s.marks() == [m]
+        result = s.add_mark(3.5, 4.5, "free")
+        assert result.mark is None
+        assert result.refused == "broken.bad cannot be read, so it takes no marks: not a readable image (fake reader)"
+        assert s.marks() == [] and not s.image_state().seen
 
 
 def test_group_with_max_one_replaces_and_above_one_refuses(tmp_path, host):

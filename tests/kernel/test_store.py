@@ -108,7 +108,8 @@ def test_a_failing_writer_is_reported_and_the_others_still_run(tmp_path):
     with Session.open(exp, user="ana", host=host, export_delay=None) as s:
         paths = s.export()
         assert [p.name for p in paths] == ["ana_marks.csv", "ana_images.csv", "ana_favorites.csv"]
-        assert s.export_problems == ["writer 'broken' failed: ZeroDivisionError: division by zero"]
+        assert s.export_problems == ["writer 'broken' of plugin 'broken' (registered) failed: "
+                                     "ZeroDivisionError: division by zero"]
         assert s.export(["nope"]) == []
         assert s.export_problems[0].startswith("unknown writer 'nope'")
 

@@ -163,4 +163,4 @@ def test_a_failing_overlay_is_reported_and_the_others_still_draw():
     registry = create_plugin_host(autoload=False, extra=[("broken", BrokenOverlay())]).registry
     context = OverlayContext("a.fits", 0, (50, 50), marks=[FakeMark(1, "galaxy", "", 5, 5)], groups=GROUPS)
     drawn, problems = draw_overlays(registry, context)
-    assert len(drawn) == 1 and problems == ["overlay 'broken' failed: RuntimeError: boom"]
+    assert len(drawn) == 1 and problems == ["overlay 'broken' of plugin 'broken' (registered) failed: RuntimeError: boom"]

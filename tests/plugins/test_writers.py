@@ -199,7 +199,15 @@ def test_ds9_per_image_files_and_marks_without_known_height(tmp_path, host):
         s.go_to(position["flat.npy"])
         flat = s.add_mark(2.5, 0.0, "BCG").mark
         s.go_to(position["gone.bad"])
-        lost = s.add_mark(1.0, 1.0, "BCG").mark
+        assert s.add_mark(1.0, 1.0, "BCG").refused.startswith("gone.bad cannot be read")
+        # a mark whose image was never read (an older store, an import) is still written
+        from imgmarker.kernel.annotations import changes
+        from imgmarker.kernel.annotations.marks import Mark
+
+        done = s.store.apply(("gone.bad", 1), "add mark", [changes.add(
+            {"id": None, "image": "gone.bad", "group": "BCG", "label": "BCG", "x": 1.0, "y": 1.0, "frame": 0,
+             "ra": None, "dec": None, "time": "2026-01-01T00:00:00+00:00", "pass_index": 1})])
+        lost = Mark.from_dict(done[-1]["mark"])
         s.export(["ds9"])
     out = tmp_path / "results"
     one = Regions.read(str(out / "ana_ds9" / "img_wcs000.npy.reg"), format="ds9")

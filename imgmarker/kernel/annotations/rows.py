@@ -9,7 +9,10 @@ Python code per row, which keeps a full export well under the time an annotator 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import IO, Any, ContextManager, Iterable, Mapping, NamedTuple, Protocol
+from typing import IO, TYPE_CHECKING, Any, ContextManager, Iterable, Mapping, NamedTuple, Protocol
+
+if TYPE_CHECKING:
+    from imgmarker.kernel.annotations.marks import FrameGeometry
 
 
 class MarkRow(NamedTuple):
@@ -43,6 +46,8 @@ class ImageRow(NamedTuple):
 
 
 class WriterContext(Protocol):
+    """What a writer plugin's ``write(context)`` gets (see docs/plugins.md)."""
+
     experiment: Any  # imgmarker.kernel.experiment.config.Experiment
     user: str
     output_dir: Path
@@ -51,5 +56,9 @@ class WriterContext(Protocol):
     def marks(self) -> Iterable[MarkRow]: ...
 
     def images(self) -> Iterable[ImageRow]: ...
+
+    def geometry(self, image: str, frame: int) -> "FrameGeometry | None":
+        """Height, width and sky centre of a frame the annotator's session has read."""
+        ...
 
     def atomic_write(self, name: str, mode: str = "w") -> ContextManager[IO]: ...

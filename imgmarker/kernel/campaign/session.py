@@ -15,7 +15,6 @@ changes, and once more on :meth:`Session.close`.
 from __future__ import annotations
 
 import logging
-import math
 from pathlib import Path
 from typing import Any, Sequence
 
@@ -29,6 +28,7 @@ from imgmarker.kernel.campaign.annotator_settings import change_overrides, effec
 from imgmarker.kernel.experiment.overrides import SETTING as OVERRIDES
 from imgmarker.kernel.annotations.marks import FrameGeometry, ImageEntry, ImageState, Mark, MarkResult, Progress
 from imgmarker.kernel.campaign.mark_sky import SkyLocator
+from imgmarker.kernel.campaign.mark_checks import refusal
 from imgmarker.kernel.store.base import Key, Store
 from imgmarker.kernel.store.sqlite import SqliteStore
 
@@ -80,6 +80,8 @@ class Session:
             from imgmarker.kernel.plugins.host import create_plugin_host
 
             host = create_plugin_host()
+            for problem in host.load_problems():  # a caller that passes a host reports them itself
+                log.error("%s", problem)
         if isinstance(experiment, (str, Path)):
             from imgmarker.kernel.experiment.loader import load_experiment
 
@@ -266,24 +268,29 @@ class Session:
     def _locate(self, entry: ImageEntry, frame: int, x: float, y: float) -> tuple[float | None, float | None]:
         return self._sky.locate(entry.name, entry.path, frame, x, y)
 
-    @staticmethod
-    def _check_xy(x: float, y: float) -> tuple[float, float]:
-        x, y = float(x), float(y)
-        if not (math.isfinite(x) and math.isfinite(y)):
-            raise ValueError(f"mark position must be finite, got ({x}, {y})")
-        return x, y
+    def _refusal(self, name: str, path: Path, frame: Any, x: Any, y: Any) -> str | None:
+        return refusal(self._sky, name, path, frame, x, y,
+                       lambda: open_image(path, self.registry, max_pixels=self.experiment.images.max_pixels))
 
     def add_mark(self, x: float, y: float, group: str, *, frame: int = 0, label: str | None = None) -> MarkResult:
         """Place a mark on the current image. With the group's ``max`` of 1 the new mark
         replaces the old (all of them, if a since-lowered limit left several); above 1 an
         extra mark is refused with the reason. The sky position comes from the frame's
-        WCS; without one (or when the image cannot be read) it is None."""
-        x, y = self._check_xy(x, y)
+        WCS; without one it is None.
+
+        Refused (``MarkResult.refused`` says why; nothing is stored, nothing raised): a
+        position that is not two finite numbers, a frame the image does not have, an
+        image that cannot be read, and a position beyond the pixel edges of the frame,
+        ``-0.5 <= x < width - 0.5`` and ``-0.5 <= y < height - 0.5``."""
         entry = self.current
         try:
             spec = self.experiment.group(group)
         except KeyError:
             return MarkResult(None, f"no group named {group!r} (groups: {', '.join(self.experiment.group_names)})")
+        refused = self._refusal(entry.name, entry.path, frame, x, y)
+        if refused:
+            return MarkResult(None, refused)
+        x, y = float(x), float(y)
         existing = [m for m in self.marks(entry) if m.group == group]
         todo: list[dict] = []
         replaced = None
@@ -320,14 +327,19 @@ class Session:
                     [changes.update(mark, label=label)])
         return mark.updated(label=label)
 
-    def move_mark(self, mark_id: int, x: float, y: float) -> Mark:
-        x, y = self._check_xy(x, y)
+    def move_mark(self, mark_id: int, x: float, y: float) -> MarkResult:
+        """Move a mark within its frame; refused, like :meth:`add_mark`, where a mark
+        could not be placed (the mark then stays where it was)."""
         mark = self._own_mark(mark_id)
         entry = ImageEntry(-1, mark.image, self.entries._root / mark.image, mark.pass_index)
+        refused = self._refusal(entry.name, entry.path, mark.frame, x, y)
+        if refused:
+            return MarkResult(None, refused)
+        x, y = float(x), float(y)
         ra, dec = self._locate(entry, mark.frame, x, y)
         self._apply((mark.image, mark.pass_index), f"move mark {mark.label!r}",
                     [changes.update(mark, x=x, y=y, ra=ra, dec=dec)])
-        return mark.updated(x=x, y=y, ra=ra, dec=dec)
+        return MarkResult(mark.updated(x=x, y=y, ra=ra, dec=dec), None)
 
     def toggle_category(self, name: str) -> tuple[str, ...]:
         """Switch a category on or off for the current image; with exclusive categories,

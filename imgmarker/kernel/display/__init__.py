@@ -9,6 +9,7 @@ from imgmarker.lazy import exports
 
 __all__, __getattr__, __dir__ = exports(__name__, {
     "pipeline": ["DisplaySettings", "PipelineError", "Renderer"],
+    "filter_checks": ["FilterError"],
     "prefetch": ["FrameCache", "Prefetcher", "Priority"],
     "frame_jobs": ["FrameStore", "RenderedFrame", "region_job", "render_job"],
     "overlay": ["Line", "Marker", "OverlayContext", "Text", "draw_overlays"],

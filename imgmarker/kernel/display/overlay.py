@@ -7,8 +7,10 @@ what is drawn, and where, is tested without a screen.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
-from typing import Any, Mapping, Sequence, Union
+from numbers import Real
+from typing import Any, Iterable, Mapping, Sequence, Union
 
 SHAPES = ("circle", "square", "diamond", "cross", "plus", "triangle")
 
@@ -110,16 +112,59 @@ def overlay_visible(spec: Any, context: OverlayContext) -> bool:
     return bool(context.visible.get(spec.name, spec.default_visible))
 
 
+_COORDINATES = {Marker: ("x", "y", "size_px"), Line: ("x0", "y0", "x1", "y1"), Text: ("x", "y")}
+
+
+def _primitive_problem(item: Any) -> str | None:
+    """Why ``item`` cannot be drawn, or None: the painter trusts what passes here."""
+    fields = _COORDINATES.get(type(item))
+    if fields is None:
+        return f"{type(item).__name__}, not a Marker, Line or Text"
+    for name in fields:
+        value = getattr(item, name)
+        if isinstance(value, bool) or not isinstance(value, Real) or not math.isfinite(value):
+            return f"a {type(item).__name__} with {name}={value!r}, not a finite number"
+    if not isinstance(item.color, str):
+        return f"a {type(item).__name__} with color={item.color!r}, not a colour name"
+    if isinstance(item, Marker) and item.shape not in SHAPES:
+        return f"a Marker with shape {item.shape!r} (shapes: {', '.join(SHAPES)})"
+    return None
+
+
+def _drawn(spec: Any, context: OverlayContext) -> list[Primitive]:
+    result = spec.draw(context)
+    if isinstance(result, (str, bytes)) or not isinstance(result, Iterable):
+        raise _Junk(f"returned {type(result).__name__}, expected a list of Marker, Line or Text")
+    items = list(result)
+    for item in items:
+        problem = _primitive_problem(item)
+        if problem:
+            raise _Junk(f"returned {problem}")
+    return items
+
+
+class _Junk(Exception):
+    """An overlay returned something that is not drawing primitives."""
+
+
 def draw_overlays(registry: Any, context: OverlayContext) -> tuple[list[Primitive], list[str]]:
     """Primitives of every visible overlay, in registration order, and the problems of
-    overlays that failed (one broken overlay must not blank the image)."""
+    overlays that failed or returned what cannot be drawn, one line each naming the
+    overlay's plugin (one broken overlay must not blank the image or the others)."""
     primitives: list[Primitive] = []
     problems: list[str] = []
     for spec in registry.overlays:
         if not overlay_visible(spec, context):
             continue
         try:
-            primitives.extend(spec.draw(context))
+            by = registry.overlays.described(spec.name)
+        except (AttributeError, KeyError):
+            by = "unknown plugin"
+        try:
+            primitives.extend(_drawn(spec, context))
+        except _Junk as exc:
+            problems.append(f"overlay {spec.name!r} of {by} {exc}; not drawn")
         except Exception as exc:
-            problems.append(f"overlay {spec.name!r} failed: {type(exc).__name__}: {exc}")
+            message = " ".join(f"{type(exc).__name__}: {exc}".split())
+            problems.append(f"overlay {spec.name!r} of {by} failed: {message}")
     return primitives, problems

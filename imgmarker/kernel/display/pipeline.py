@@ -25,6 +25,8 @@ from typing import Any, Hashable, Mapping
 
 import numpy as np
 
+from imgmarker.kernel.display.filter_checks import checked_filter
+
 #: quantisation levels for single-band data; the last code marks NaN
 LEVELS = 65535
 NAN_CODE = 65535
@@ -204,7 +206,7 @@ class Renderer:
         problems = spec.check_params(dict(params))
         if problems:
             raise PipelineError(f"{kind} {name!r}: " + "; ".join(problems))
-        return spec, dict(params)
+        return checked_filter(spec, self.registry), dict(params)  # results checked where they enter
 
     def check(self, settings: DisplaySettings) -> None:
         """Raise :class:`PipelineError` if ``settings`` cannot be rendered."""

@@ -240,8 +240,9 @@ class _Checker:
         if self.registry is None:
             return
         sections = self.registry.config_schemas.names()
+        refused = getattr(self.registry, "refused_sections", ())  # already reported as the plugin's problem
         for name in plugins:
-            if name != "modules" and name not in sections:
+            if name != "modules" and name not in sections and name not in refused:
                 self.add(["plugins", name], f"no loaded plugin reads this section{suggest(name, sections)}",
                          key=True, severity="warning")
 

@@ -87,10 +87,77 @@ class Image:
         self.close()
 
 
+def _by(registry: Any, reader: Any) -> str:
+    """``reader 'name' of plugin 'p' (where from)``: who to blame for a bad return value."""
+    try:
+        return f"reader {reader.name!r} of {registry.readers.described(reader.name)}"
+    except (AttributeError, KeyError):
+        return f"reader {reader.name!r}"
+
+
+def _checked_image(path: Path, image: Any, by: str) -> Image:
+    """What a reader returned, checked before the kernel relies on it: an :class:`Image`
+    whose frames are :class:`Frame` records with a usable :class:`FrameInfo`."""
+    if not isinstance(image, Image):
+        raise ImageReadError(path, f"{by} returned {type(image).__name__}, not an Image")
+    try:
+        frames = list(image.frames)
+    except TypeError:
+        raise ImageReadError(path, f"{by} returned an Image whose frames are "
+                                   f"{type(image.frames).__name__}, not a sequence of Frame") from None
+    if not frames:
+        raise ImageReadError(path, "no image data in the file")
+    for index, frame in enumerate(frames):
+        problem = _frame_problem(frame)
+        if problem:
+            raise ImageReadError(path, f"{by} returned a bad frame {index}: {problem}")
+        frame.load = _checked_load(path, frame, by, index)
+    return image
+
+
+def _frame_problem(frame: Any) -> str | None:
+    if not isinstance(frame, Frame):
+        return f"{type(frame).__name__}, not a Frame"
+    info = frame.info
+    if not isinstance(info, FrameInfo):
+        return f"info is {type(info).__name__}, not a FrameInfo"
+    shape = info.shape
+    if (not isinstance(shape, tuple) or len(shape) != 2
+            or not all(isinstance(n, (int, np.integer)) and not isinstance(n, bool) and n > 0 for n in shape)):
+        return f"shape must be (height, width) of positive integers, got {shape!r}"
+    if not callable(frame.load):
+        return f"load must be callable, got {type(frame.load).__name__}"
+    return None
+
+
+def _checked_load(path: Path, frame: Frame, by: str, index: int) -> Callable[[], np.ndarray]:
+    """The frame's pixel loader, checked on every load (a few comparisons, no copy)."""
+    load = frame.load
+    if getattr(load, "_imgmarker_checked", False):
+        return load
+    height, width = frame.info.shape
+
+    def checked() -> np.ndarray:
+        data = load()
+        if not isinstance(data, np.ndarray):
+            raise ImageReadError(path, f"{by}: frame {index} pixels are {type(data).__name__}, not a numpy array")
+        if data.ndim not in (2, 3) or data.shape[:2] != (height, width):
+            raise ImageReadError(path, f"{by}: frame {index} pixels have shape {data.shape}, "
+                                       f"but its FrameInfo says ({height}, {width})")
+        if data.dtype.kind not in "biuf":
+            raise ImageReadError(path, f"{by}: frame {index} pixels are {data.dtype}, not numbers")
+        return data
+
+    checked._imgmarker_checked = True  # type: ignore[attr-defined]
+    return checked
+
+
 def open_image(path: Path | str, registry: Any, *, max_pixels: int | None = None) -> Image:
     """Open ``path`` with the reader that claims its suffix.
 
-    Raises :class:`ImageReadError` for every failure, so callers skip one bad file and go on.
+    Raises :class:`ImageReadError` for every failure, so callers skip one bad file and go
+    on; a reader that returns something other than an :class:`Image` of :class:`Frame`
+    records, or pixels that do not match their :class:`FrameInfo`, is named in the error.
     """
     path = Path(path)
     reader = registry.reader_for(path.name)
@@ -105,7 +172,15 @@ def open_image(path: Path | str, registry: Any, *, max_pixels: int | None = None
     except MemoryError:
         raise ImageReadError(path, "not enough memory to open it") from None
     except Exception as exc:  # readers are plugins; their surprises become typed errors
-        raise ImageReadError(path, f"{reader.name} reader failed: {type(exc).__name__}: {exc}") from exc
-    if not image.frames:
-        raise ImageReadError(path, "no image data in the file")
-    return image
+        message = " ".join(f"{type(exc).__name__}: {exc}".split())  # one line, whatever the plugin raised
+        raise ImageReadError(path, f"{_by(registry, reader)} failed: {message}") from exc
+    try:
+        return _checked_image(path, image, _by(registry, reader))
+    except ImageReadError:
+        close = getattr(image, "close", None)
+        if callable(close):
+            try:
+                close()
+            except Exception:
+                pass
+        raise

@@ -114,8 +114,11 @@ def run_writers(experiment: Any, user: str, output_dir: Path, store: Store, regi
             try:
                 spec.write(context)
             except Exception as exc:  # one broken writer must not cost the others
-                message = f"writer {name!r} failed: {type(exc).__name__}: {exc}"
-                log.error(message, exc_info=True)
+                by = registry.writers.described(name) if hasattr(registry.writers, "described") else "unknown plugin"
+                reason = " ".join(f"{type(exc).__name__}: {exc}".split())
+                message = f"writer {name!r} of {by} failed: {reason}"
+                # the caller reports the problems; a debug log keeps the traceback
+                log.debug(message, exc_info=True)
                 problems.append(message)
             paths.extend(context.written)
     return ExportResult(paths, problems)

@@ -45,15 +45,28 @@ class PluginInfo:
     def loaded(self) -> bool:
         return self.error is None
 
+    def describe(self) -> str:
+        """How messages name the plugin: its name and where it came from."""
+        where = {"built-in": "built-in", "registered": "registered",
+                 "distribution": f"distribution {self.origin} {self.version}",
+                 "module": f"module {self.origin}"}.get(self.source, self.origin)
+        return f"plugin {self.name!r} ({where})"
+
 
 class ModuleNotTrusted(Exception):
     """A local plugin file was named but the user did not allow importing it."""
 
 
-def _short_error(exc: BaseException) -> str:
+def one_line(text: str) -> str:
+    """Messages from plugins can span lines; a problem report is one line."""
+    return " ".join(str(text).split())
+
+
+def short_error(exc: BaseException) -> str:
+    """``Type: message (file.py:line)`` of where the exception was raised, on one line."""
     last = traceback.extract_tb(exc.__traceback__)[-1:] if exc.__traceback__ else []
     where = f" ({Path(last[0].filename).name}:{last[0].lineno})" if last else ""
-    return f"{type(exc).__name__}: {exc}{where}"
+    return one_line(f"{type(exc).__name__}: {exc}{where}")
 
 
 def is_local_module(ref: str) -> bool:
@@ -73,6 +86,7 @@ class PluginHost:
     manager: pluggy.PluginManager
     infos: list[PluginInfo] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    failed_events: set[tuple[str, str]] = field(default_factory=set)
 
     @property
     def errors(self) -> list[PluginInfo]:
@@ -80,6 +94,17 @@ class PluginHost:
 
     def info(self, name: str) -> PluginInfo | None:
         return next((i for i in self.infos if i.name == name), None)
+
+    def describe(self, name: str) -> str:
+        """``plugin 'name' (where it came from)``, the way every problem names a plugin."""
+        info = self.info(name)
+        return info.describe() if info is not None else f"plugin {name!r}"
+
+    def load_problems(self) -> list[str]:
+        """Every problem of loading plugins and checking what they offer, one line
+        each, each once: what a command reports before doing its work."""
+        lines = [f"{info.describe()} not loaded: {info.error}" for info in self.errors]
+        return lines + self.problems + self.registry.problems
 
     @cached_property
     def registry(self):  # -> Registry (imported lazily to avoid a cycle)
@@ -94,14 +119,20 @@ class PluginHost:
         return sorted(impls, key=lambda impl: order.get(impl.plugin_name, len(order)))
 
     def notify(self, event: str, **kwargs: Any) -> list[str]:
-        """Call an event hook on every plugin, isolating failures; return error lines."""
+        """Call an event hook on every plugin, isolating failures; return error lines.
+
+        The first failure of a plugin in an event is logged as an error; repeats (a hook
+        that fails on every mark) are logged at debug level, so a log holds one line per
+        broken hook, not one per action."""
         failures = []
         for impl in self.hook_impls(event):
             try:
                 impl.function(**{name: kwargs[name] for name in impl.argnames})
             except Exception as exc:  # a plugin bug must not stop the campaign
-                message = f"plugin {impl.plugin_name!r} failed in {event}: {_short_error(exc)}"
-                log.error(message, exc_info=True)
+                message = f"{self.describe(impl.plugin_name)} failed in {event}: {short_error(exc)}"
+                first = (impl.plugin_name, event) not in self.failed_events
+                self.failed_events.add((impl.plugin_name, event))
+                log.log(logging.ERROR if first else logging.DEBUG, message, exc_info=True)
                 failures.append(message)
         return failures
 
@@ -120,13 +151,14 @@ class _Loader:
         try:
             manager.register(obj, name=name)
         except Exception as exc:
-            self.host.infos.append(PluginInfo(name, source, origin, version, error=_short_error(exc)))
+            self.host.infos.append(PluginInfo(name, source, origin, version, error=short_error(exc)))
             return
         self.host.infos.append(PluginInfo(name, source, origin, version))
 
     def fail(self, name: str, source: str, origin: str, version: str, exc: BaseException) -> None:
-        log.warning("plugin %r could not be loaded: %s", name, _short_error(exc))
-        self.host.infos.append(PluginInfo(name, source, origin, version, error=_short_error(exc)))
+        # the caller reports host.errors to the user; the log keeps the details
+        log.debug("plugin %r could not be loaded: %s", name, short_error(exc), exc_info=exc)
+        self.host.infos.append(PluginInfo(name, source, origin, version, error=short_error(exc)))
 
 
 def _entry_points() -> list[metadata.EntryPoint]:
@@ -198,7 +230,7 @@ def _drop_invalid(host: PluginHost) -> None:
             name = manager.get_name(exc.plugin) or "?"
             manager.unregister(exc.plugin)
             host.infos = [
-                PluginInfo(i.name, i.source, i.origin, i.version, error=f"PluginValidationError: {exc}")
+                PluginInfo(i.name, i.source, i.origin, i.version, error=one_line(f"PluginValidationError: {exc}"))
                 if i.name == name else i
                 for i in host.infos
             ]

@@ -8,7 +8,7 @@ and skipped, the first registration (built-ins load first) wins.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Generic, Iterator, TypeVar
+from typing import Any, Generic, Iterator, Mapping, TypeVar
 
 from imgmarker.kernel.plugins.records import (
     CatalogReaderSpec,
@@ -36,6 +36,7 @@ REGISTRY_HOOKS = {
 class Entry(Generic[T]):
     record: T
     plugin: str
+    by: str = ""  # "plugin 'name' (where it came from)", how problems name the plugin
 
 
 @dataclass
@@ -66,6 +67,13 @@ class Table(Generic[T]):
     def plugin_of(self, name: str) -> str:
         return self.entries[name].plugin
 
+    def described(self, name: str) -> str:
+        """The plugin that provides ``name``, as problems name it."""
+        entry = self.entries.get(name)
+        if entry is None:
+            return "unknown plugin"
+        return entry.by or f"plugin {entry.plugin!r}"
+
 
 @dataclass
 class Registry:
@@ -76,6 +84,7 @@ class Registry:
     writers: Table[WriterSpec] = field(default_factory=Table)
     config_schemas: Table[ConfigSchema] = field(default_factory=Table)
     problems: list[str] = field(default_factory=list)
+    refused_sections: set[str] = field(default_factory=set)  # sections whose schema was invalid
 
     def filters_of_kind(self, kind: str) -> list[FilterSpec]:
         return [spec for spec in self.filters if spec.kind == kind]
@@ -117,28 +126,86 @@ def _as_list(value: Any) -> list[Any]:
     return [value]
 
 
+def schema_problem(schema: Any) -> str | None:
+    """Why ``schema`` cannot be a plugin's section of the experiment schema (not a
+    valid Draft 2020-12 JSON Schema, or a ``$ref`` that leads nowhere), or None.
+
+    Checked when the plugin registers, so ``validate`` never meets a broken fragment
+    half-way through an experiment (where jsonschema would raise from deep inside)."""
+    from jsonschema import Draft202012Validator
+    from jsonschema.exceptions import SchemaError
+
+    try:
+        Draft202012Validator.check_schema(schema)
+    except SchemaError as exc:
+        where = "/".join(str(p) for p in exc.absolute_path)
+        return f"is not a valid JSON Schema: {exc.message}" + (f" (at {where})" if where else "")
+    except Exception as exc:  # e.g. a value that is not JSON at all
+        return f"is not a valid JSON Schema: {type(exc).__name__}: {exc}"
+    refs = sorted(set(_refs(schema)))
+    if refs:
+        known = _experiment_definitions()
+        for ref in refs:
+            if ref not in known:
+                return (f"refers to {ref!r}, which the experiment schema does not define (a section may "
+                        f"refer only to {', '.join(sorted(known))})")
+    return None
+
+
+def _refs(node: Any) -> Iterator[str]:
+    if isinstance(node, Mapping):
+        ref = node.get("$ref")
+        if isinstance(ref, str):
+            yield ref
+        for value in node.values():
+            yield from _refs(value)
+    elif isinstance(node, (list, tuple)):
+        for value in node:
+            yield from _refs(value)
+
+
+def _experiment_definitions() -> set[str]:
+    """``#/$defs/...`` of the shipped experiment schema: what a fragment's ``$ref`` can
+    reach once it sits inside that schema (anything else, a URL above all, would fail
+    or be fetched in the middle of validating an experiment)."""
+    import json
+    from importlib import resources
+
+    text = resources.files("imgmarker.schemas").joinpath("experiment.schema.json").read_text(encoding="utf-8")
+    return {f"#/$defs/{name}" for name in json.loads(text).get("$defs", {})}
+
+
 def build_registry(host) -> Registry:
+    from imgmarker.kernel.plugins.host import one_line, short_error
+
     registry = Registry()
     for hook_name, (record_type, attribute, noun) in REGISTRY_HOOKS.items():
         table: Table = getattr(registry, attribute)
         for impl in host.hook_impls(hook_name):
             plugin = impl.plugin_name
+            by = host.describe(plugin)
             try:
                 records = _as_list(impl.function())
             except Exception as exc:
-                registry.problems.append(f"plugin {plugin!r}: {hook_name} failed: {type(exc).__name__}: {exc}")
+                registry.problems.append(f"{by}: {hook_name} failed: {short_error(exc)}")
                 continue
             for record in records:
                 if not isinstance(record, record_type):
                     registry.problems.append(
-                        f"plugin {plugin!r}: {hook_name} returned {type(record).__name__}, "
+                        f"{by}: {hook_name} returned {type(record).__name__}, "
                         f"expected {record_type.__name__}; skipped")
                     continue
                 name = record.section if isinstance(record, ConfigSchema) else record.name
                 if name in table:
                     registry.problems.append(
-                        f"plugin {plugin!r}: {noun} {name!r} is already provided by plugin "
-                        f"{table.plugin_of(name)!r}; skipped")
+                        f"{by}: {noun} {name!r} is already provided by {table.described(name)}; skipped")
                     continue
-                table.entries[name] = Entry(record, plugin)
+                if isinstance(record, ConfigSchema):
+                    problem = schema_problem(dict(record.schema))
+                    if problem is not None:
+                        registry.problems.append(one_line(
+                            f"{by}: configuration section {name!r} {problem}; skipped"))
+                        registry.refused_sections.add(name)
+                        continue
+                table.entries[name] = Entry(record, plugin, by)
     return registry

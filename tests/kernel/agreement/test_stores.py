@@ -127,7 +127,7 @@ def test_many_stores_read_by_worker_processes_match_an_in_process_read(campaign)
                 image = names[(k * 7 + step * 3) % len(names)]
                 session.go_to(next(i for i, e in enumerate(session.entries) if e.name == image))
                 group = ("star", "galaxy")[(k + step) % 2]
-                session.add_mark(k + step / 3, step - k / 7, group, label=f"{group} {k % 3}")
+                session.add_mark(k + step / 3, step + k / 7, group, label=f"{group} {k % 3}")  # inside
                 session.add_mark(step / 9, k / 11, "galaxy")
                 if (k + step) % 3:
                     session.toggle_category("ABC"[(k + step) % 3])
