@@ -60,7 +60,9 @@ class Session:
         self._seen_count = len(self._seen & self._key_set)
         self._counts: dict[Key, int] | None = None  # counted on first use: opening stays fast
         self._marked_count = 0
-        self._sky = SkyLocator(self.registry, experiment.images.max_pixels, self._record_geometry)
+        self._sky = SkyLocator(self.registry, experiment.images.max_pixels, self._record_geometry,
+                               note=self.notes.append)
+        self._sky.want(k[0] for k in self._seen & self._key_set)
         self._closed = False
         self.index = next((i for i, k in enumerate(keys) if k not in self._seen), 0)
         self._exporter = BackgroundExporter(self._export_in_background, export_delay) \
@@ -132,6 +134,7 @@ class Session:
         if self._exporter is not None:
             self._exporter.stop()
         try:
+            self._settle_geometry()
             self._export(None, self.store)
         finally:
             self.host.notify("imgmarker_session_closed", session=self)
@@ -163,6 +166,11 @@ class Session:
             self._seen.add(key)
             if key in self._key_set:
                 self._seen_count += 1
+            self._sky.want((key[0],))  # its size and centre are stored later, off the annotator's path
+
+    def _settle_geometry(self) -> None:
+        self._sky.settle(lambda name: self.entries._root / name,
+                         lambda name: self.store.geometry(name, 0) is not None)
 
     def go_to(self, i: int) -> ImageEntry:
         """Show entry ``i``; the image left behind counts as seen."""
@@ -443,11 +451,13 @@ class Session:
         return result.paths
 
     def _export_in_background(self) -> None:
+        self._settle_geometry()
         with self.store.reader() as reader:
             self._export(None, reader, courteous=True)
 
     def export(self, writers: Sequence[str] | None = None) -> list[Path]:
         """Run writers now on this thread (default: the experiment's); the files written."""
+        self._settle_geometry()
         with self.store.reader() as reader:
             return self._export(writers, reader)
 
