@@ -4,7 +4,7 @@ A results folder may hold each annotator's database ``<user>.imgmarker.sqlite`` 
 directly, read-only) or the exported CSV files; when both exist for one annotator in
 the same folder the database is used (the CSV files are its export). Each annotator exports ``<user>_marks.csv`` (date, image, group, label, x, y, RA, DEC,
 frame, time, pass) and ``<user>_images.csv`` (image, RA, DEC, categories joined by
-``+`` with ``\+`` and ``\\`` for a ``+`` or backslash in a name, comment, favorite, seen time, pass). Only ``image`` (and ``group``, ``x``, ``y`` for
+``+``, a ``+`` or backslash in a name escaped by a backslash, comment, favorite, seen time, pass). Only ``image`` (and ``group``, ``x``, ``y`` for
 marks) are required, so older or hand-made files still load. Every problem names the
 file (and line), and a bad file skips that annotator instead of stopping the run.
 """

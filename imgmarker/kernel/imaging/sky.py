@@ -18,6 +18,7 @@ Frames that are not a rotation (FK4 with its E-terms) go through ``SkyCoord``.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import math
 from dataclasses import dataclass
@@ -43,16 +44,21 @@ class SkyFrame:
     ``name`` is what people call it ("ICRS", "FK5 J2000.0", "FK4 B1950.0", "galactic"),
     ``lon_name``/``lat_name`` its coordinate names ("RA"/"Dec", "l"/"b", ...).
     ``swapped`` is True when the WCS has latitude on its first axis.
+
+    With ``matrix`` set, native -> ICRS is: remove the E-terms of aberration ``eterms``
+    (FK4 only), then rotate by ``matrix``; both were checked against astropy when the
+    frame was built. Without it, astropy's ``SkyCoord`` does the work.
     """
 
     name: str
     lon_name: str
     lat_name: str
     astropy_frame: Any
-    matrix: np.ndarray | None  # native unit vector -> ICRS unit vector; None: ICRS itself or not a rotation
+    matrix: np.ndarray | None  # native unit vector -> ICRS unit vector (after the E-terms)
     identity: bool = False
     swapped: bool = False
-    approximate: np.ndarray | None = None  # the nearest rotation, to polish astropy's inverse with
+    eterms: np.ndarray | None = None  # FK4's E-terms vector, removed before the rotation
+    approximate: np.ndarray | None = None  # the nearest rotation, to polish an inverse with
 
     @property
     def is_icrs(self) -> bool:
@@ -64,7 +70,9 @@ class SkyFrame:
         if self.identity:
             return lon, lat
         if self.matrix is not None:
-            return _rotate(self.matrix, lon, lat)
+            if self.eterms is None:
+                return _rotate(self.matrix, lon, lat)
+            return _angles(self.matrix @ _without_eterms(_unit(lon, lat), self.eterms))
         return _through_astropy(self.astropy_frame, "icrs", lon, lat)
 
     def from_icrs(self, ra: Any, dec: Any) -> tuple[np.ndarray, np.ndarray]:
@@ -72,42 +80,76 @@ class SkyFrame:
         dec = np.asarray(dec, dtype=float)
         if self.identity:
             return ra, dec
-        if self.matrix is not None:
+        if self.matrix is not None and self.eterms is None:
             return _rotate(self.matrix.T, ra, dec)
+        target = _unit(ra, dec)
+        if self.matrix is not None:
+            v = np.tensordot(self.matrix.T, target, axes=1)
+            return _angles(_with_eterms(v, self.eterms))
         lon, lat = _through_astropy("icrs", self.astropy_frame, ra, dec)
         if self.approximate is None:
             return lon, lat
         # astropy inverts FK4's E-terms by a few fixed iterations (1e-9 deg off at some
-        # equinoxes); Newton steps with the nearby rotation make the inverse exact
-        target = _unit(*np.broadcast_arrays(ra, dec))
+        # equinoxes); steps with the nearby rotation make the inverse exact
         for _ in range(_POLISH_STEPS):
             there = _unit(*self.to_icrs(lon, lat))
-            step = np.tensordot(self.approximate.T, target - there, axes=1)
-            v = _unit(lon, lat) + step
-            lon = np.degrees(np.arctan2(v[1], v[0])) % 360.0
-            lat = np.degrees(np.arctan2(v[2], np.hypot(v[0], v[1])))
+            lon, lat = _angles(_unit(lon, lat) + np.tensordot(self.approximate.T, target - there, axes=1))
         return lon, lat
 
     def with_axes(self, swapped: bool) -> "SkyFrame":
         if swapped == self.swapped:
             return self
-        return SkyFrame(self.name, self.lon_name, self.lat_name, self.astropy_frame, self.matrix,
-                        self.identity, swapped, self.approximate)
+        return dataclasses.replace(self, swapped=swapped)
 
 
-def _unit(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
+def _unit(lon: Any, lat: Any) -> np.ndarray:
     lon_r, lat_r = np.radians(lon), np.radians(lat)
     cos_lat = np.cos(lat_r)
-    return np.stack([cos_lat * np.cos(lon_r), cos_lat * np.sin(lon_r), np.sin(lat_r)])
+    return np.stack(np.broadcast_arrays(cos_lat * np.cos(lon_r), cos_lat * np.sin(lon_r), np.sin(lat_r)))
+
+
+def _angles(v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Longitude (0..360) and latitude in degrees of (3, ...) vectors of any length."""
+    x, y, z = v
+    return np.degrees(np.arctan2(y, x)) % 360.0, np.degrees(np.arctan2(z, np.hypot(x, y)))
 
 
 def _rotate(matrix: np.ndarray, lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    shape = np.broadcast(lon, lat).shape
-    v = _unit(np.ravel(np.broadcast_to(lon, shape)), np.ravel(np.broadcast_to(lat, shape)))
-    x, y, z = matrix @ v
-    out_lon = np.degrees(np.arctan2(y, x)) % 360.0
-    out_lat = np.degrees(np.arctan2(z, np.hypot(x, y)))
-    return out_lon.reshape(shape), out_lat.reshape(shape)
+    if lon.ndim == 0 and lat.ndim == 0:  # one point (the cursor readout): plain floats are faster
+        return _rotate_one(matrix, float(lon), float(lat))
+    return _angles(np.tensordot(matrix, _unit(lon, lat), axes=1))
+
+
+def _rotate_one(m: np.ndarray, lon: float, lat: float) -> tuple[np.ndarray, np.ndarray]:
+    if not (math.isfinite(lon) and math.isfinite(lat)):
+        return np.array(math.nan), np.array(math.nan)
+    lon_r, lat_r = math.radians(lon), math.radians(lat)
+    c = math.cos(lat_r)
+    v = (c * math.cos(lon_r), c * math.sin(lon_r), math.sin(lat_r))
+    (a, b, d), (e, f, g), (h, i, j) = m.tolist()
+    x = a * v[0] + b * v[1] + d * v[2]
+    y = e * v[0] + f * v[1] + g * v[2]
+    z = h * v[0] + i * v[1] + j * v[2]
+    return (np.array(math.degrees(math.atan2(y, x)) % 360.0),
+            np.array(math.degrees(math.atan2(z, math.hypot(x, y)))))
+
+
+def _without_eterms(v: np.ndarray, a: np.ndarray) -> np.ndarray:
+    """FK4 -> FK4 without E-terms on unit vectors: r - A + (A . r) r, renormalised
+    (the formula astropy uses)."""
+    dot = np.tensordot(a, v, axes=1)
+    out = v - a.reshape((3,) + (1,) * (v.ndim - 1)) + dot * v
+    return out / np.linalg.norm(out, axis=0)
+
+
+def _with_eterms(target: np.ndarray, a: np.ndarray) -> np.ndarray:
+    """The inverse of :func:`_without_eterms`, to machine precision (the E-terms are
+    1e-6 of a radian, so each step gains about six digits)."""
+    r = target
+    for _ in range(_POLISH_STEPS + 2):
+        r = r + (target - _without_eterms(r, a))
+        r = r / np.linalg.norm(r, axis=0)
+    return r
 
 
 def _through_astropy(source: Any, target: Any, lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -227,15 +269,7 @@ def _nearest_rotation(frame: Any) -> np.ndarray:
 
 def _rotation_for(frame: Any, matrix: np.ndarray) -> np.ndarray | None:
     """``matrix`` if it reproduces astropy's transform of ``frame`` to ICRS everywhere."""
-    rng = np.random.default_rng(20240611)
-    lon = rng.uniform(0.0, 360.0, 24)
-    lat = np.degrees(np.arcsin(rng.uniform(-1.0, 1.0, 24)))
-    lat[:2] = (89.9999, -89.9999)
-    want_ra, want_dec = _through_astropy(frame, "icrs", lon, lat)
-    got_ra, got_dec = _rotate(matrix, lon, lat)
-    # the chord between unit vectors is the angle (radians) for angles this small
-    chord = np.degrees(np.linalg.norm(_unit(want_ra, want_dec) - _unit(got_ra, got_dec), axis=0))
-    return matrix if float(chord.max()) < _ROTATION_CHECK_DEG else None
+    return matrix if _agrees(frame, SkyFrame("", "", "", frame, matrix)) else None
 
 
 @functools.lru_cache(maxsize=64)
@@ -245,8 +279,44 @@ def _frame_for_spec(spec: tuple) -> SkyFrame:
     if spec[0] == "icrs":
         return SkyFrame(name, lon_name, lat_name, frame, None, identity=True)
     nearest = _nearest_rotation(frame)
+    if spec[0] == "fk4":
+        fast = _fk4_fast(name, lon_name, lat_name, frame)
+        if fast is not None:
+            return fast
     exact = _rotation_for(frame, nearest)
     return SkyFrame(name, lon_name, lat_name, frame, exact, approximate=None if exact is not None else nearest)
+
+
+def _fk4_fast(name: str, lon_name: str, lat_name: str, frame: Any) -> SkyFrame | None:
+    """FK4 as E-terms plus the rotation of FK4 without E-terms, if that reproduces
+    astropy (it is how astropy defines it); None otherwise."""
+    from astropy.coordinates import FK4NoETerms
+
+    try:
+        from astropy.coordinates.builtin_frames.fk4 import fk4_e_terms
+    except ImportError:  # astropy moved it: SkyCoord then does the work
+        return None
+    rotation = _nearest_rotation(FK4NoETerms(equinox=frame.equinox, obstime=frame.obstime))
+    candidate = SkyFrame(name, lon_name, lat_name, frame, rotation,
+                         eterms=np.asarray(fk4_e_terms(frame.equinox), dtype=float))
+    return candidate if _agrees(frame, candidate) else None
+
+
+def _sample_points() -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(20240611)
+    lon = rng.uniform(0.0, 360.0, 24)
+    lat = np.degrees(np.arcsin(rng.uniform(-1.0, 1.0, 24)))
+    lat[:2] = (89.9999, -89.9999)
+    return lon, lat
+
+
+def _agrees(frame: Any, candidate: SkyFrame) -> bool:
+    """Whether ``candidate`` takes scattered points to ICRS as astropy does."""
+    lon, lat = _sample_points()
+    want = _unit(*_through_astropy(frame, "icrs", lon, lat))
+    got = _unit(*candidate.to_icrs(lon, lat))
+    # the chord between unit vectors is the angle (radians) for angles this small
+    return float(np.degrees(np.linalg.norm(want - got, axis=0)).max()) < _ROTATION_CHECK_DEG
 
 
 def sky_frame(wcs: Any) -> SkyFrame:
