@@ -198,3 +198,18 @@ def test_helioecliptic_and_unknown_systems_give_no_numbers():
             sky_frame(wcs)
         ra, dec = pixel_to_world(wcs, HEIGHT, 3.0, 4.0)
         assert np.isnan(ra) and np.isnan(dec)
+
+
+def test_background_export_fills_the_centres_of_images_only_looked_at(tmp_path, host):
+    import pandas as pd
+    from session_fakes import CRVAL, load, make_campaign
+
+    exp = load(make_campaign(tmp_path, "groups: [{name: g}]\noutput: {writers: [csv]}\n", n=4, wcs=True), host)
+    with Session.open(exp, user="ana", host=host, export_delay=0.05) as s:
+        for _ in range(3):
+            s.next()  # looked at, never marked: no image was opened by the session
+        assert s.wait_for_export(10)
+        images = pd.read_csv(tmp_path / "results" / "ana_images.csv", keep_default_na=False,
+                             na_values={"RA": [""], "DEC": [""]})
+        assert len(images) == 3
+        assert np.allclose(images.RA, CRVAL[0], atol=0.01) and np.allclose(images.DEC, CRVAL[1], atol=0.01)
