@@ -62,7 +62,7 @@ def wcs_from_header(header: Any, fobj: Any = None) -> Any:
                 raise UnusableWcs(_construction_problem(first)) from None
     if not wcs.has_celestial:
         return None
-    check_wcs_header(header)
+    check_wcs_header(header, (wcs.wcs.lng + 1, wcs.wcs.lat + 1))
     if wcs.naxis != 2:
         wcs = wcs.celestial if wcs.sip is None else wcs.sub(2)
     return wcs

@@ -53,11 +53,16 @@ def results(tmp_path, host, monkeypatch):
     return tmp_path, rows
 
 
-def _documented_code() -> str:
+def _documented_blocks() -> list[str]:
     text = (DOCS / "outputs.md").read_text(encoding="utf-8")
     blocks = re.findall(r"```python\n(.*?)```", text, re.S)
-    assert len(blocks) >= 3
-    return "\n".join(blocks)
+    assert len(blocks) == 4
+    return blocks
+
+
+def _documented_code() -> str:
+    """The reading code for one annotator's files (the aggregate's comes last)."""
+    return "\n".join(_documented_blocks()[:3])
 
 
 def test_the_documented_reading_code_reads_every_file_exactly(results):
@@ -136,3 +141,19 @@ def test_old_plus_joined_categories_still_read(tmp_path):
     assert split_categories("a\\b+c") == ("a\\b", "c")  # a lone backslash stays
     for names in (("A+B", "C"), ("back\\slash", "+", "\\+"), ("🔭 star",), ("x",)):
         assert split_categories(join_categories(names)) == names
+
+
+def test_the_documented_reading_code_reads_the_aggregate_files_exactly(results, capsys):
+    folder, rows = results
+    assert main(["aggregate", str(folder / "experiment.yaml")]) == 0
+    space: dict = {}
+    exec(compile(_documented_blocks()[3], str(DOCS / "outputs.md"), "exec"), space)
+    consensus, disputed, votes, comments = (space[n] for n in ("consensus", "disputed", "votes", "comments"))
+    assert len(consensus) + len(disputed) == len(rows["marks"])  # one annotator: every mark its own feature
+    assert sorted(consensus.label) == sorted(LABELS * 2)
+    assert set(consensus.group) == set(GROUPS)
+    assert sorted(comments.comment) == [COMMENT, COMMENT] and set(comments.annotator) == {"ana"}
+    by_image = {r.image: r for r in rows["images"]}
+    for row in votes.to_dict("records"):
+        for name in CATEGORIES:
+            assert row[f"n_{name}"] == (1 if name in by_image[row["image"]].categories else 0)

@@ -24,11 +24,13 @@ _MATRIX_KEY = re.compile(r"^(CD|PC)([0-9])_([0-9])$")
 _VECTOR_KEY = re.compile(r"^(CRVAL|CRPIX|CDELT)([0-9])$")
 
 
-def check_header(header: Mapping[str, Any] | None) -> None:
+def check_header(header: Mapping[str, Any] | None, axes: tuple[int, ...] = (1, 2)) -> None:
     """Raise :class:`UnusableWcs` for header cards that wcslib would silently replace:
-    primary WCS numbers that are unparsable or not finite, an all-zero CD matrix."""
+    primary WCS numbers of the (1-based) ``axes`` that are unparsable or not finite, an
+    all-zero CD matrix."""
     if header is None:
         return
+    wanted = {str(a) for a in axes}
     cards = getattr(header, "cards", None)
     keys = [card.keyword for card in cards] if cards is not None else list(header.keys())
     cd: list[float] = []
@@ -36,6 +38,8 @@ def check_header(header: Mapping[str, Any] | None) -> None:
         key = str(key).upper()
         matrix, vector = _MATRIX_KEY.match(key), _VECTOR_KEY.match(key)
         if not (matrix or vector):
+            continue
+        if not set(matrix.groups()[1:] if matrix else vector.groups()[1:]) <= wanted:
             continue
         try:
             with warnings.catch_warnings():
