@@ -13,7 +13,8 @@ import warnings
 import numpy as np
 import pytest
 from astropy import units as u
-from astropy.coordinates import FK4, FK5, ICRS, BarycentricMeanEcliptic, FK4NoETerms, Galactic, SkyCoord, Supergalactic
+from astropy.coordinates import (FK4, FK5, ICRS, TETE, BarycentricMeanEcliptic, FK4NoETerms, Galactic, SkyCoord,
+                                 Supergalactic)
 from astropy.time import Time
 from astropy.wcs import WCS
 
@@ -40,6 +41,8 @@ CASES = {
     "fk5 J1975": (dict(ctype=EQ, RADESYS="FK5", EQUINOX=1975.0), FK5(equinox=Time("J1975"))),
     "equinox 1983.5 is FK4": (dict(ctype=EQ, EQUINOX=1983.5), FK4(equinox=Time(1983.5, format="byear"))),
     "equinox 1984 is FK5": (dict(ctype=EQ, EQUINOX=1984.0), FK5(equinox=Time(1984.0, format="jyear"))),
+    "apparent place on a date": (dict(ctype=EQ, RADESYS="GAPPT", DATE_OBS="2020-01-01T00:00:00"),
+                                 TETE(obstime=Time("2020-01-01T00:00:00"))),
     "ecliptic": (dict(ctype=("ELON-TAN", "ELAT-TAN"), crval=(151.0, -9.0)), BarycentricMeanEcliptic()),
     "supergalactic": (dict(ctype=("SLON-TAN", "SLAT-TAN"), crval=(100.0, -20.0)), Supergalactic()),
     "icrs (nothing said)": (dict(ctype=EQ), ICRS()),

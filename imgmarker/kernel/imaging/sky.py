@@ -217,7 +217,8 @@ def _frame_spec(wcs: Any) -> tuple:
                       "are not a sky frame imgmarker can convert to ICRS")
 
 
-def _astropy_time(value: Any, default_format: str = "jyear"):
+def _astropy_time(value: Any):
+    """A Time from a spec entry: ``"jyear:2000.0"``/``"byear:1950.0"``, an MJD, or ISO text."""
     from astropy.time import Time
 
     if isinstance(value, str) and ":" in value and value.split(":", 1)[0] in ("jyear", "byear"):
