@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 import math
 import threading
+import time
 from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
@@ -49,6 +50,14 @@ def sky_of(frame: FrameSky, x: float, y: float) -> tuple[float | None, float | N
         return None, None
     ra, dec = _finite(float(ra)), _finite(float(dec))
     return (ra, dec) if ra is not None and dec is not None else (None, None)
+
+
+def stored_images(store: Any, names: set[str]) -> set[str]:
+    """Those of ``names`` whose geometry the store has: a few lookups after navigating,
+    one read of the table on resuming a campaign."""
+    if len(names) < 100:
+        return {n for n in names if store.geometry(n, 0) is not None}
+    return {image for image, _ in store.geometries()} & names
 
 
 class SkyLocator:
@@ -113,21 +122,31 @@ class SkyLocator:
         with self._lock:
             self._pending.update(name for name in names if name not in self._settled)
 
-    def settle(self, path_of: Callable[[str], Path], known: Callable[[str], bool]) -> int:
+    def settle(self, path_of: Callable[[str], Path], known: Callable[[set[str]], set[str]],
+               budget: float | None = None) -> int:
         """Read the headers of the queued images that the store has no geometry for
-        (``known``), so their size and centre are stored; returns how many were opened."""
+        (``known(names)``: those of ``names`` it has), so their size and centre are stored; returns how
+        many were opened. With a ``budget`` (seconds) it stops in time and leaves the rest
+        for the next session (which queues every seen image without geometry again)."""
+        with self._lock:
+            if not self._pending:
+                return 0
+            queued = set(self._pending)
+        have = known(queued)
+        start = time.monotonic()
         opened = 0
-        while True:
+        while budget is None or time.monotonic() - start < budget:
             with self._lock:
                 if not self._pending:
-                    return opened
+                    break
                 name = self._pending.pop()
                 self._settled.add(name)
                 cached = name in self._cache
-            if cached or known(name):
+            if cached or name in have:
                 continue
             self.frames(name, path_of(name))
             opened += 1
+        return opened
 
     def _remember(self, name: str, value: tuple[FrameSky, ...] | None) -> None:
         with self._lock:

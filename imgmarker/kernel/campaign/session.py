@@ -28,7 +28,7 @@ from imgmarker.kernel.imaging.images import Image, ImageReadError, open_image
 from imgmarker.kernel.campaign.annotator_settings import change_overrides, effective_experiment
 from imgmarker.kernel.experiment.overrides import SETTING as OVERRIDES
 from imgmarker.kernel.annotations.marks import FrameGeometry, ImageEntry, ImageState, Mark, MarkResult, Progress
-from imgmarker.kernel.campaign.mark_sky import SkyLocator
+from imgmarker.kernel.campaign.mark_sky import SkyLocator, stored_images
 from imgmarker.kernel.store.base import Key, Store
 from imgmarker.kernel.store.sqlite import SqliteStore
 
@@ -36,6 +36,7 @@ __all__ = ["ImageEntry", "ImageState", "Mark", "MarkResult", "Progress", "Sessio
            "database_path", "resolve_user", "utc_now"]
 
 log = logging.getLogger("imgmarker.session")
+CLOSE_GEOMETRY_BUDGET = 5.0  # seconds of header reads closing may spend on centres not yet stored
 
 class Session:
     """One annotator's campaign. Use :meth:`open`; close it (or use ``with``)."""
@@ -134,7 +135,7 @@ class Session:
         if self._exporter is not None:
             self._exporter.stop()
         try:
-            self._settle_geometry()
+            self._settle_geometry(CLOSE_GEOMETRY_BUDGET)
             self._export(None, self.store)
         finally:
             self.host.notify("imgmarker_session_closed", session=self)
@@ -168,9 +169,9 @@ class Session:
                 self._seen_count += 1
             self._sky.want((key[0],))  # its size and centre are stored later, off the annotator's path
 
-    def _settle_geometry(self) -> None:
+    def _settle_geometry(self, budget: float | None = None) -> None:
         self._sky.settle(lambda name: self.entries._root / name,
-                         lambda name: self.store.geometry(name, 0) is not None)
+                         lambda names: stored_images(self.store, names), budget)
 
     def go_to(self, i: int) -> ImageEntry:
         """Show entry ``i``; the image left behind counts as seen."""
