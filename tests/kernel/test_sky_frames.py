@@ -216,3 +216,17 @@ def test_background_export_fills_the_centres_of_images_only_looked_at(tmp_path, 
                              na_values={"RA": [""], "DEC": [""]})
         assert len(images) == 3
         assert np.allclose(images.RA, CRVAL[0], atol=0.01) and np.allclose(images.DEC, CRVAL[1], atol=0.01)
+
+
+@pytest.mark.parametrize("case", [c for c in CASES if CASES[c][0]["ctype"][0][:4] in ("RA--", "DEC-", "GLON")
+                                  and "DATE_OBS" not in CASES[c][0] and "GAPPT" not in str(CASES[c][0])])
+def test_equatorial_and_galactic_frames_are_astropys_own_choice(case):
+    """For the frames astropy's wcs_to_celestial_frame handles, imgmarker picks the same."""
+    from astropy.wcs.utils import wcs_to_celestial_frame
+
+    from imgmarker.kernel.imaging.sky import sky_frame
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        wcs = WCS(sky_header(**CASES[case][0]))
+    assert sky_frame(wcs).astropy_frame.is_equivalent_frame(wcs_to_celestial_frame(wcs))
