@@ -72,7 +72,9 @@ class SkyFrame:
         if self.matrix is not None:
             if self.eterms is None:
                 return _rotate(self.matrix, lon, lat)
-            return _angles(self.matrix @ _without_eterms(_unit(lon, lat), self.eterms))
+            if lon.ndim == 0 and lat.ndim == 0:
+                return _rotate_one(self.matrix, float(lon), float(lat), self.eterms)
+            return _angles(np.tensordot(self.matrix, _without_eterms(_unit(lon, lat), self.eterms), axes=1))
         return _through_astropy(self.astropy_frame, "icrs", lon, lat)
 
     def from_icrs(self, ra: Any, dec: Any) -> tuple[np.ndarray, np.ndarray]:
@@ -120,12 +122,19 @@ def _rotate(matrix: np.ndarray, lon: np.ndarray, lat: np.ndarray) -> tuple[np.nd
     return _angles(np.tensordot(matrix, _unit(lon, lat), axes=1))
 
 
-def _rotate_one(m: np.ndarray, lon: float, lat: float) -> tuple[np.ndarray, np.ndarray]:
+def _rotate_one(m: np.ndarray, lon: float, lat: float,
+                eterms: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     if not (math.isfinite(lon) and math.isfinite(lat)):
         return np.array(math.nan), np.array(math.nan)
     lon_r, lat_r = math.radians(lon), math.radians(lat)
     c = math.cos(lat_r)
     v = (c * math.cos(lon_r), c * math.sin(lon_r), math.sin(lat_r))
+    if eterms is not None:  # as _without_eterms, on one vector
+        a = eterms.tolist()
+        dot = a[0] * v[0] + a[1] * v[1] + a[2] * v[2]
+        w = [v[k] - a[k] + dot * v[k] for k in range(3)]
+        norm = math.sqrt(w[0] * w[0] + w[1] * w[1] + w[2] * w[2])
+        v = (w[0] / norm, w[1] / norm, w[2] / norm)
     (a, b, d), (e, f, g), (h, i, j) = m.tolist()
     x = a * v[0] + b * v[1] + d * v[2]
     y = e * v[0] + f * v[1] + g * v[2]
