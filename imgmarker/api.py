@@ -16,6 +16,8 @@ __all__, __getattr__, __dir__ = exports(__name__, {
     "imgmarker.kernel.imaging.wcs": ["display_to_fits", "fits_to_display", "format_world", "pixel_to_world",
                                      "world_to_pixel"],
     "imgmarker.kernel.imaging.pixel_scale": ["arcsec_per_pixel", "centre_arcsec_per_pixel", "sizes_in_pixels"],
+    "imgmarker.kernel.imaging.sky": ["SkyFrame", "UnusableWcs", "frame_from_name", "sky_frame"],
+    "imgmarker.kernel.imaging.wcs_checks": ["check_wcs_header=check_header"],
     # catalog readers
     "imgmarker.kernel.catalogs.model": ["Catalog", "CatalogError", "CatalogStyle"],
     "imgmarker.kernel.catalogs.columns": ["build_catalog"],
@@ -25,7 +27,8 @@ __all__, __getattr__, __dir__ = exports(__name__, {
     # writers
     "imgmarker.kernel.annotations.rows": ["ImageRow", "MarkRow", "WriterContext"],
     "imgmarker.kernel.output.atomic": ["atomic_write"],
-    "imgmarker.kernel.output.csvtext": ["CSV_BLOCK=BLOCK", "csv_field=field", "csv_texts=texts"],
+    "imgmarker.kernel.output.csvtext": ["CSV_BLOCK=BLOCK", "csv_field=field", "csv_texts=texts", "category_fields",
+                                        "join_categories", "split_categories"],
     # scripts
     "imgmarker.kernel.campaign.session": ["Session"],
     "imgmarker.kernel.campaign.lock": ["SessionBusy"],

@@ -166,3 +166,40 @@ def write_sparse_fits(path: Path, width: int, height: int, pixels: dict[tuple[in
         mapped.flush()
         del mapped
     return path
+
+
+def sky_header(ctype: tuple[str, str] = ("RA---TAN", "DEC--TAN"), width: int = 64, height: int = 48,
+               crval: tuple[float, float] = (150.0, 2.0), scale_arcsec: float = 0.5, rotation_deg: float = 20.0,
+               **cards: Any):
+    """A celestial TAN header in any frame: ``ctype`` names the axes (``GLON-TAN``,
+    ``ELON-TAN``, ``DEC--TAN`` first for swapped axes, ...) and ``cards`` add or remove
+    keywords (``RADESYS="FK4"``, ``EQUINOX=1950.0``; a value of None removes it). No
+    RADESYS unless given, so the FITS standard's defaults apply."""
+    header = tan_header(width, height, ra=crval[0], dec=crval[1], scale_arcsec=scale_arcsec,
+                        rotation_deg=rotation_deg)
+    del header["RADESYS"]
+    header["CTYPE1"], header["CTYPE2"] = ctype
+    for key, value in cards.items():
+        key = key.replace("_", "-") if key in ("DATE_OBS", "MJD_OBS") else key
+        if value is None:
+            header.remove(key, ignore_missing=True)
+        else:
+            header[key] = value
+    return header
+
+
+def fits_with_card(path: Path, header: Any, keyword: str, raw_value: str, height: int = 48,
+                   width: int = 64) -> Path:
+    """A FITS file whose ``keyword`` card holds ``raw_value`` verbatim (e.g. ``NaN``,
+    which astropy refuses to write), to test what a reader makes of broken headers."""
+    write_fits(path, np.zeros((height, width), np.float32), header)
+    raw = bytearray(Path(path).read_bytes())
+    for start in range(0, 2880 * 4, 80):
+        if raw[start:start + 8].decode("ascii", "replace").strip() == keyword:
+            card = f"{keyword:<8}= {raw_value:>20}".ljust(80)
+            raw[start:start + 80] = card.encode("ascii")
+            break
+    else:
+        raise ValueError(f"{keyword} not in the header")
+    Path(path).write_bytes(bytes(raw))
+    return Path(path)

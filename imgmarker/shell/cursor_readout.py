@@ -1,4 +1,8 @@
-"""What the status line and tooltips say about the point under the cursor."""
+"""What the status line and tooltips say about the point under the cursor.
+
+Sky positions are ICRS whatever frame the image's WCS uses, and the readout says so;
+galactic l, b follow when the annotator asked for them (Settings).
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,7 @@ from typing import Any
 
 import numpy as np
 
+from imgmarker.kernel.imaging.sky import galactic_of_icrs
 from imgmarker.kernel.imaging.wcs import format_world, pixel_to_world
 
 
@@ -49,7 +54,12 @@ class CursorReadout:
         if meta is not None and meta.wcs is not None:
             try:
                 ra, dec = pixel_to_world(meta.wcs, meta.shape[0], x, y)
-                parts.append(format_world(float(ra), float(dec), "sexagesimal" if self.sexagesimal else "degrees"))
+                if np.isfinite(ra) and np.isfinite(dec):
+                    style = "sexagesimal" if self.sexagesimal else "degrees"
+                    parts.append("ICRS " + format_world(float(ra), float(dec), style))
+                    if getattr(self, "show_galactic", False):
+                        lon, lat = galactic_of_icrs(ra, dec)
+                        parts.append(f"l {float(lon):.5f}  b {float(lat):+.5f}")
             except Exception:  # outside the projection's domain
                 pass
         return "   ".join(parts)

@@ -75,6 +75,8 @@ class Workspace(MarkingActions, CursorReadout, QObject):
         if self.left_group not in self.experiment.group_names:
             self.left_group = self.experiment.left_click_group.name
         self.sexagesimal = bool(session.get_setting("sexagesimal", True))
+        self.show_galactic = bool(session.get_setting("show_galactic", False))
+        self._wcs_notes: set[str] = set()
         self._shown_key: tuple | None = None
 
         view.clicked.connect(self._clicked)
@@ -230,6 +232,10 @@ class Workspace(MarkingActions, CursorReadout, QObject):
         meta = self.frames.meta(entry.name, self.frame)
         if meta is not None:
             self.panel.show_frames(list(meta.names), min(self.frame, len(meta.names) - 1))
+            if meta.wcs_note and meta.wcs_note not in self._wcs_notes:  # once per file and frame
+                self._wcs_notes.add(meta.wcs_note)
+                log.warning("%s", meta.wcs_note)
+                self.message.emit(meta.wcs_note)
         self.refresh_overlays()
 
     # -- overlays -------------------------------------------------------------------------
@@ -382,3 +388,7 @@ class Workspace(MarkingActions, CursorReadout, QObject):
     def set_sexagesimal(self, on: bool) -> None:
         self.sexagesimal = on
         self.session.set_setting("sexagesimal", on)
+
+    def set_show_galactic(self, on: bool) -> None:
+        self.show_galactic = bool(on)
+        self.session.set_setting("show_galactic", self.show_galactic)

@@ -9,7 +9,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from imgmarker.api import ImageReadError
+from imgmarker.api import ImageReadError, UnusableWcs, check_wcs_header
 
 SIDECAR_SUFFIXES = (".wcs", ".hdr")
 
@@ -38,7 +38,10 @@ def header_from_text(text: str):
 
 
 def wcs_from_header(header: Any, fobj: Any = None) -> Any:
-    """The celestial WCS of ``header`` (SIP and lookup distortions included), or None."""
+    """The celestial WCS of ``header`` (SIP and lookup distortions included), or None
+    when it has no celestial axes. Raises :class:`imgmarker.api.UnusableWcs` when it
+    has them but they cannot be trusted (unparsable numbers, an all-zero CD matrix:
+    cards wcslib would quietly replace) or astropy cannot build the WCS at all."""
     if header is None:
         return None
     from astropy.wcs import WCS, FITSFixedWarning
@@ -50,16 +53,34 @@ def wcs_from_header(header: Any, fobj: Any = None) -> Any:
         warnings.simplefilter("ignore", UserWarning)
         try:
             wcs = WCS(header, fobj) if fobj is not None else WCS(header)
-        except Exception:
+        except Exception as first:
             try:
                 wcs = WCS(header, naxis=2)
             except Exception:
-                return None
+                if not _names_celestial_axes(header):
+                    return None
+                raise UnusableWcs(_construction_problem(first)) from None
     if not wcs.has_celestial:
         return None
+    check_wcs_header(header, (wcs.wcs.lng + 1, wcs.wcs.lat + 1))
     if wcs.naxis != 2:
         wcs = wcs.celestial if wcs.sip is None else wcs.sub(2)
     return wcs
+
+
+def _construction_problem(exc: Exception) -> str:
+    """One line for why astropy could not build the WCS (wcslib's messages span lines)."""
+    text = " ".join(str(exc).split())
+    if "singular" in text.lower():
+        return "its CD/PC matrix or CDELT is singular (no pixel scale on one axis)"
+    lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
+    detail = lines[-1] if lines else type(exc).__name__
+    return f"astropy cannot read it ({type(exc).__name__}: {detail})"
+
+
+def _names_celestial_axes(header: Any) -> bool:
+    types = [str(header.get(key, "")) for key in header.keys() if str(key).startswith("CTYPE")]
+    return any(t[:4] in ("RA--", "DEC-") or t[1:4] in ("LON", "LAT") for t in types)
 
 
 def sidecar_path(path: Path) -> Path | None:

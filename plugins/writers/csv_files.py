@@ -1,7 +1,8 @@
 """CSV outputs: marks, images and favourites of one annotator.
 
 ``<user>_images.csv`` has a row per image (and pass) that was seen or given a
-category, comment or favourite; images never reached have no row.
+category, comment or favourite; images never reached have no row. Its categories are
+joined by ``+``, a ``+`` or backslash inside a name escaped with a backslash.
 
 Plain RFC 4180 CSV (UTF-8, fields with commas, quotes or newlines quoted, quotes
 doubled) so pandas, astropy and spreadsheets read back exactly what was stored.
@@ -23,6 +24,7 @@ from typing import Any, Callable, Iterable, Sequence
 
 import imgmarker
 from imgmarker.api import CSV_BLOCK as BLOCK, csv_field as field, csv_texts as texts
+from imgmarker.api import category_fields
 from imgmarker.api import ImageRow, MarkRow
 from imgmarker.api import WriterSpec
 
@@ -82,7 +84,7 @@ def _mark_columns(block: list) -> list[Iterable[str]]:
 
 def _image_columns(block: list) -> list[Iterable[str]]:
     image, ra, dec, categories, comment, favorite, seen_time, pass_index = zip(*_as(ImageRow, block))
-    return [texts(image), floats(ra), floats(dec), texts(list(map("+".join, categories))), texts(comment),
+    return [texts(image), floats(ra), floats(dec), texts(category_fields(categories)), texts(comment),
             ["1" if f else "0" for f in favorite], texts(seen_time), ints(pass_index)]
 
 

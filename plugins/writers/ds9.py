@@ -1,7 +1,7 @@
 """DS9 region files of the marks.
 
-Marks with a sky position are written in ``icrs`` (degrees); marks on images without
-a WCS in ``image`` coordinates, 1-based with y up as DS9 counts them: a display
+Marks with a sky position are written in ``icrs`` (degrees; the session converts every
+WCS frame to ICRS); marks on images without a usable WCS in ``image`` coordinates, 1-based with y up as DS9 counts them: a display
 mark (x, y) on a frame of height H is (x + 1, H - y). Each region carries its group
 and image as tags and its label as text.
 
@@ -26,9 +26,16 @@ POINT_TYPES = {"circle": "circle", "square": "box", "diamond": "diamond", "cross
 HEADER = "# Region file format: DS9 version 4.1\n"
 
 
-def quote(text: str) -> str:
-    """A DS9 property value: braces, double or single quotes, whichever the text allows."""
+def quote(text: str, *, tag: bool = False) -> str:
+    """A DS9 property value: braces, double or single quotes, whichever the text allows.
+
+    DS9 has no escapes, so what no quoting can hold is replaced (docs/outputs.md): a
+    line break by a space (a region is one line), braces by parentheses when the text
+    also holds both kinds of quote, and in a tag a ``;`` by ``%3B`` (readers such as
+    ``regions`` end a region at a ``;`` in a tag)."""
     text = " ".join(str(text).splitlines())
+    if tag:
+        text = text.replace(";", "%3B")
     for left, right in (("{", "}"), ('"', '"'), ("'", "'")):
         if left not in text and right not in text:
             return f"{left}{text}{right}"
@@ -61,9 +68,9 @@ def region_lines(marks: Iterable[Any], context: Any, *, tag_image: bool) -> list
         if group is not None:
             props.append(f"color={group.color}")
         props.append(f"text={quote(m.label)}")
-        props.append(f"tag={quote(m.group)}")
+        props.append(f"tag={quote(m.group, tag=True)}")
         if tag_image:
-            props.append(f"tag={quote(m.image)}")
+            props.append(f"tag={quote(m.image, tag=True)}")
         lines.append(f"point({coords}) # {' '.join(props)}\n")
     return lines
 

@@ -1,8 +1,13 @@
 """A VOTable of marks with units and UCDs, for TOPCAT, astropy and VO tools.
 
-Sky positions are masked (empty) for marks on images without a WCS. The rows are
-serialized as BINARY2, which keeps every string (leading spaces, newlines) and every
-float bit for bit; TABLEDATA readers strip cell whitespace.
+Sky positions are ICRS degrees, said by a ``COOSYS system="ICRS"`` element that the
+RA and DEC fields refer to, and masked (empty) for marks on images without a usable
+WCS. The rows are serialized as BINARY2, which keeps every string (leading spaces,
+newlines) and every float bit for bit; TABLEDATA readers strip cell whitespace.
+Text columns are ``unicodeChar`` of variable length: VOTable counts a unicodeChar
+array in UTF-16 code units, so a fixed size taken from the number of characters
+would cut off the end of a label with a character outside the Basic Multilingual
+Plane (an emoji takes two units).
 """
 
 from __future__ import annotations
@@ -55,14 +60,25 @@ def table(context):
     return out
 
 
+TEXT_COLUMNS = ("image", "group", "label", "time")
+COOSYS_ID = "icrs"
+
+
 def write(context) -> None:
     from astropy.io.votable import from_table
+    from astropy.io.votable.tree import CooSys
 
     votable = from_table(table(context))
+    resource = votable.resources[0]
+    resource.coordinate_systems.append(CooSys(ID=COOSYS_ID, system="ICRS"))
     resource_table = votable.get_first_table()
     resource_table.name = f"{context.user}_marks"
     for field in resource_table.fields:
         field.ucd = COLUMNS[field.name][2]
+        if field.name in TEXT_COLUMNS:
+            field.datatype, field.arraysize = "unicodeChar", "*"
+        if field.name in ("RA", "DEC"):
+            field.ref = COOSYS_ID
     with context.atomic_write(f"{context.user}_marks.xml", "wb") as handle:
         votable.to_xml(handle, tabledata_format="binary2")
 

@@ -409,3 +409,31 @@ def test_open_folder_and_recent_campaigns(qtbot, window, tmp_path):
         assert str(window.session.base_experiment.path.resolve()) in recent
     finally:
         new.close()
+
+
+def test_readout_says_icrs_and_galactic_l_b_is_a_stored_setting(qtbot, demo):
+    from astropy import units as u
+    from astropy.coordinates import SkyCoord
+
+    from imgmarker.kernel.imaging.wcs import pixel_to_world
+
+    win = launch(qtbot, demo)
+    x, y = hover(win, 150.0, 90.0)
+    meta = win.workspace.current_meta()
+    ra, dec = pixel_to_world(meta.wcs, meta.shape[0], x, y)
+    text = win.readout.text()
+    assert "   ICRS " in text and " l " not in text
+    dialog = _settings(win)
+    assert not dialog.show_galactic.isChecked()
+    dialog.show_galactic.setChecked(True)
+    dialog.accept()
+    qtbot.waitUntil(lambda: win.view.state == "image", timeout=10000)
+    x, y = hover(win, 150.0, 90.0)
+    ra, dec = pixel_to_world(meta.wcs, meta.shape[0], x, y)
+    gal = SkyCoord(float(ra) * u.deg, float(dec) * u.deg, frame="icrs").galactic
+    assert f"l {gal.l.deg:.5f}  b {gal.b.deg:+.5f}" in win.readout.text()
+    shut(win)
+    again = launch(qtbot, demo, first=False)  # the setting is the annotator's, kept
+    hover(again, 150.0, 90.0)
+    assert " l " in again.readout.text() and "  b " in again.readout.text()
+    shut(again)

@@ -4,7 +4,7 @@ A results folder may hold each annotator's database ``<user>.imgmarker.sqlite`` 
 directly, read-only) or the exported CSV files; when both exist for one annotator in
 the same folder the database is used (the CSV files are its export). Each annotator exports ``<user>_marks.csv`` (date, image, group, label, x, y, RA, DEC,
 frame, time, pass) and ``<user>_images.csv`` (image, RA, DEC, categories joined by
-``+``, comment, favorite, seen time, pass). Only ``image`` (and ``group``, ``x``, ``y`` for
+``+``, a ``+`` or backslash in a name escaped by a backslash, comment, favorite, seen time, pass). Only ``image`` (and ``group``, ``x``, ``y`` for
 marks) are required, so older or hand-made files still load. Every problem names the
 file (and line), and a bad file skips that annotator instead of stopping the run.
 """
@@ -28,6 +28,7 @@ import numpy as np
 from imgmarker.kernel.agreement import grouping
 from imgmarker.kernel.agreement.csvcolumns import ByteColumns, TextColumns
 from imgmarker.kernel.agreement.tables import ImageVotes, Marks, Names, Results
+from imgmarker.kernel.output.csvtext import split_categories
 
 MARKS_SUFFIX = "_marks.csv"
 IMAGES_SUFFIX = "_images.csv"
@@ -278,7 +279,7 @@ def _truthy(value: str) -> bool:
 
 
 def _categories(value: str) -> tuple[str, ...]:
-    return tuple(c for c in value.split("+") if c.strip())
+    return tuple(c for c in split_categories(value) if c.strip())
 
 
 def _each_distinct(function, cells: Sequence[str]) -> list:

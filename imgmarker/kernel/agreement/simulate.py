@@ -11,6 +11,7 @@ from typing import Sequence
 import numpy as np
 
 from imgmarker.kernel.agreement.tables import ImageVotes, Marks, Names, Results
+from imgmarker.kernel.output.csvtext import join_categories
 
 
 @dataclass
@@ -97,7 +98,7 @@ def write_csvs(results: Results, folder: Path) -> list[Path]:
             out = csv.writer(handle)
             out.writerow(IMAGE_COLUMNS)
             for i in np.flatnonzero(v.user == code):
-                out.writerow((results.images[v.image[i]], "", "", "+".join(v.categories[i]), v.comment[i],
+                out.writerow((results.images[v.image[i]], "", "", join_categories(v.categories[i]), v.comment[i],
                               int(v.favorite[i]), "2024-01-01T00:00:00Z", int(v.pass_index[i])))
         written.append(path)
     return written

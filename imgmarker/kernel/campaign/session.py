@@ -27,7 +27,7 @@ from imgmarker.kernel.imaging.images import Image, ImageReadError, open_image
 from imgmarker.kernel.campaign.annotator_settings import change_overrides, effective_experiment
 from imgmarker.kernel.experiment.overrides import SETTING as OVERRIDES
 from imgmarker.kernel.annotations.marks import FrameGeometry, ImageEntry, ImageState, Mark, MarkResult, Progress
-from imgmarker.kernel.campaign.mark_sky import SkyLocator
+from imgmarker.kernel.campaign.mark_sky import SkyLocator, stored_images
 from imgmarker.kernel.campaign.mark_checks import refusal
 from imgmarker.kernel.store.base import Key, Store
 from imgmarker.kernel.store.sqlite import SqliteStore
@@ -36,6 +36,7 @@ __all__ = ["ImageEntry", "ImageState", "Mark", "MarkResult", "Progress", "Sessio
            "database_path", "resolve_user", "utc_now"]
 
 log = logging.getLogger("imgmarker.session")
+CLOSE_GEOMETRY_BUDGET = 5.0  # seconds of header reads closing may spend on centres not yet stored
 
 class Session:
     """One annotator's campaign. Use :meth:`open`; close it (or use ``with``)."""
@@ -60,7 +61,9 @@ class Session:
         self._seen_count = len(self._seen & self._key_set)
         self._counts: dict[Key, int] | None = None  # counted on first use: opening stays fast
         self._marked_count = 0
-        self._sky = SkyLocator(self.registry, experiment.images.max_pixels, self._record_geometry)
+        self._sky = SkyLocator(self.registry, experiment.images.max_pixels, self._record_geometry,
+                               note=self.notes.append)
+        self._sky.want(k[0] for k in self._seen & self._key_set)
         self._closed = False
         self.index = next((i for i, k in enumerate(keys) if k not in self._seen), 0)
         self._exporter = BackgroundExporter(self._export_in_background, export_delay) \
@@ -134,6 +137,7 @@ class Session:
         if self._exporter is not None:
             self._exporter.stop()
         try:
+            self._settle_geometry(CLOSE_GEOMETRY_BUDGET)
             self._export(None, self.store)
         finally:
             self.host.notify("imgmarker_session_closed", session=self)
@@ -165,6 +169,11 @@ class Session:
             self._seen.add(key)
             if key in self._key_set:
                 self._seen_count += 1
+            self._sky.want((key[0],))  # its size and centre are stored later, off the annotator's path
+
+    def _settle_geometry(self, budget: float | None = None) -> None:
+        self._sky.settle(lambda name: self.entries._root / name,
+                         lambda names: stored_images(self.store, names), budget)
 
     def go_to(self, i: int) -> ImageEntry:
         """Show entry ``i``; the image left behind counts as seen."""
@@ -455,11 +464,13 @@ class Session:
         return result.paths
 
     def _export_in_background(self) -> None:
+        self._settle_geometry()
         with self.store.reader() as reader:
             self._export(None, reader, courteous=True)
 
     def export(self, writers: Sequence[str] | None = None) -> list[Path]:
         """Run writers now on this thread (default: the experiment's); the files written."""
+        self._settle_geometry()
         with self.store.reader() as reader:
             return self._export(writers, reader)
 

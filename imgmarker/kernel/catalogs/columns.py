@@ -195,12 +195,18 @@ def build_catalog(
     units: Mapping[str, str] | None = None,
     line_noun: str = "line",
     problems_before: Sequence[str] = (),
+    frame: str | None = None,
 ) -> Catalog:
     """Recognise columns, parse every row, skip (and report) bad ones.
 
     ``columns`` maps header names to equally long value sequences (strings, numbers,
     None or masked for blanks); ``lines`` gives each row's line (or row) number.
-    Raises :class:`CatalogError` when no x/y or ra/dec columns exist or no row is usable.
+    ``frame`` is the sky frame the file names for its RA/Dec (``"fk4 B1950"``,
+    ``"galactic"``, ...; see :func:`imgmarker.kernel.imaging.sky.frame_from_name`);
+    the experiment's ``style.sky_frame`` wins over it, and without either they are ICRS.
+    RA/Dec are converted to ICRS here, so everything downstream is ICRS.
+    Raises :class:`CatalogError` when no x/y or ra/dec columns exist, no row is usable,
+    or the frame is not one imgmarker knows.
     """
     path = Path(path)
     units = dict(units or {})
@@ -234,6 +240,9 @@ def build_catalog(
     skip |= bad_dec
     radec_ok &= ~bad_dec
     ra = np.where(radec_ok, np.mod(ra, 360.0), np.nan)
+    sky = _sky_frame(path, style.sky_frame or frame)
+    if not sky.is_icrs and radec_ok.any():
+        ra[radec_ok], dec[radec_ok] = sky.to_icrs(ra[radec_ok], dec[radec_ok])
     no_position = ~(xy_ok | radec_ok) & ~skip
     wanted = " or ".join(w for w, ok in (("x/y", has_xy), ("ra/dec", has_radec)) if ok)
     for i in np.flatnonzero(no_position):
@@ -265,8 +274,17 @@ def build_catalog(
         size=size[keep], size_unit=tuple(size_unit[i] for i in pick), color=tuple(color[i] for i in pick),
         frame=frame[keep], lines=lines[keep],
         attributes={name: _attribute_values(columns[name], pick) for name in attribute_names},
-        problems=tuple(messages), line_noun=line_noun,
+        problems=tuple(messages), line_noun=line_noun, sky_frame=sky.name,
     )
+
+
+def _sky_frame(path: Path, name: str | None) -> Any:
+    from imgmarker.kernel.imaging.sky import frame_from_name
+
+    try:
+        return frame_from_name(name or "icrs")
+    except ValueError as exc:
+        raise CatalogError(path, f"sky frame: {exc}") from None
 
 
 def _sizes(columns: Mapping[str, Any], roles: dict[str, str], units: Mapping[str, str],

@@ -45,6 +45,7 @@ class CatalogStyle:
     size_unit: str = DEFAULT_SIZE_UNIT
     label_column: str = DEFAULT_LABEL_COLUMN
     visible: bool = True
+    sky_frame: str | None = None  # frame of the RA/Dec columns named by the experiment; wins over the file's
 
 
 @dataclass(frozen=True)
@@ -75,8 +76,9 @@ def _none_if_nan(value: float) -> float | None:
 class Catalog:
     """Column arrays of equal length, one entry per usable row.
 
-    ``x``/``y`` are display pixels (0-based, y down) and ``ra``/``dec`` degrees; NaN
-    where the row has no such coordinate. ``size`` is in ``size_unit`` per row;
+    ``x``/``y`` are display pixels (0-based, y down) and ``ra``/``dec`` ICRS degrees
+    (converted from ``sky_frame``, the frame the file or the experiment named); NaN where
+    the row has no such coordinate. ``size`` is in ``size_unit`` per row;
     ``frame`` is ``ANY_FRAME`` where the row names no frame; ``image`` is "" where
     the row names no image. ``lines`` are the source line (text) or row (tables)
     numbers, so a source can always be traced back to the file. ``problems`` are the
@@ -100,6 +102,7 @@ class Catalog:
     attributes: Mapping[str, tuple[Any, ...]] = field(default_factory=dict)
     problems: tuple[str, ...] = ()
     line_noun: str = "line"
+    sky_frame: str = "ICRS"
 
     @property
     def name(self) -> str:
@@ -131,6 +134,7 @@ def style_from_config(config: Any) -> CatalogStyle:
     return CatalogStyle(
         name=config.name, color=config.color, shape=config.shape, size=float(config.size),
         size_unit=config.size_unit, label_column=config.label_column, visible=bool(config.visible),
+        sky_frame=getattr(config, "frame", None),
     )
 
 

@@ -51,6 +51,7 @@ class FrameMeta:
     shape: tuple[int, int]  # (height, width) of the rendered frame
     wcs: Any
     bands: int
+    wcs_note: str | None = None  # why the frame has no sky positions although it has a WCS
 
 
 def file_backed(data: np.ndarray) -> bool:
@@ -113,20 +114,22 @@ def render_job(entry: Any, frame: int, settings: Any, *, registry: Any, renderer
             data = chosen.data()
             try:
                 wcs = chosen.wcs
-            except Exception:  # a broken WCS must not hide the pixels
-                wcs = None
+                note = chosen.wcs_note(entry.path) if hasattr(chosen, "wcs_note") else None
+            except Exception as exc:  # a broken WCS must not hide the pixels
+                wcs, note = None, f"{entry.path}: WCS unusable, no RA/Dec: {type(exc).__name__}: {exc}"
             height, width = data.shape[:2]
             if is_large((height, width)):
                 # only a subsample is read; the pixels stay in the file (no cursor value readout)
                 overview = render_overview(data, settings, renderer, key=(str(entry.path), index, "overview"))
                 reduced = tuple((p, f * overview.factor) for p, f in pyramid(overview.rgba)) if previews else ()
-                meta = FrameMeta(tuple(f.info.name for f in frames), (height, width), wcs, chosen.info.bands)
+                meta = FrameMeta(tuple(f.info.name for f in frames), (height, width), wcs, chosen.info.bands, note)
                 store.put(entry.name, frame, meta, None, mapped=data if file_backed(data) else None)
                 return RenderedFrame(overview.rgba, reduced, overview.factor, (width, height), overview.limits)
             rendered = renderer.render(data, settings, key=(str(entry.path), index), rgba=True)
             rgba = np.ascontiguousarray(rendered.rgba())
             reduced = tuple(pyramid(rgba)) if previews else ()
-            meta = FrameMeta(tuple(f.info.name for f in frames), tuple(rgba.shape[:2]), wcs, chosen.info.bands)
+            meta = FrameMeta(tuple(f.info.name for f in frames), tuple(rgba.shape[:2]), wcs, chosen.info.bands,
+                             note)
             store.put(entry.name, frame, meta, np.asarray(data))
             return RenderedFrame(rgba, reduced, limits=(rendered.vmin, rendered.vmax))
         except ImageReadError:

@@ -90,6 +90,7 @@ class CatalogConfig:
     size_unit: str
     label_column: str
     visible: bool
+    frame: str | None = None  # the sky frame of its RA/Dec columns; None: what the file says, else ICRS
 
 
 @dataclass(frozen=True)

@@ -271,7 +271,7 @@ def _build(data: dict[str, Any], base_dir: Path, path: Path | None) -> Experimen
         catalogs.append(CatalogConfig(
             path=(base_dir / c["path"]), name=c.get("name") or Path(c["path"]).name.split(".")[0],
             color=c["color"], shape=c["shape"], size=float(c["size"]), size_unit=c["size_unit"],
-            label_column=c["label_column"], visible=c["visible"],
+            label_column=c["label_column"], visible=c["visible"], frame=c.get("frame"),
         ))
     controls = data["controls"]
     key_specs = schema["properties"]["controls"]["properties"]["keys"]["properties"]

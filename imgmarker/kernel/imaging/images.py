@@ -47,6 +47,11 @@ class Frame:
     ``load`` returns the pixels in display orientation (row 0 at the top of the screen),
     at full depth: shape (H, W) for gray, (H, W, C) for colour. ``wcs_loader`` builds
     the WCS on first use (None when the frame has none).
+
+    ``wcs`` is only ever a WCS that gives trustworthy ICRS positions: one that is
+    degenerate (zero or singular matrix, non-finite numbers, a distortion that does not
+    invert, a frame that cannot be converted) or that the loader failed to build is
+    None, and ``wcs_problem`` says why, so the caller can name the file once.
     """
 
     info: FrameInfo
@@ -55,16 +60,42 @@ class Frame:
     wcs_loader: Callable[[], Any] | None = None
     _wcs: Any = field(default=None, init=False, repr=False)
     _wcs_done: bool = field(default=False, init=False, repr=False)
+    _wcs_problem: str | None = field(default=None, init=False, repr=False)
 
     def data(self) -> np.ndarray:
         return self.load()
 
+    def _load_wcs(self) -> None:
+        from imgmarker.kernel.imaging.wcs_checks import usable_wcs
+
+        wcs, problem = None, None
+        try:
+            wcs = self.wcs_loader() if self.wcs_loader is not None else None
+        except Exception as exc:  # a reader's failure becomes the note, not a traceback
+            problem = str(exc) if isinstance(exc, ValueError) and str(exc) else f"{type(exc).__name__}: {exc}"
+        if wcs is not None:
+            wcs, problem = usable_wcs(wcs, self.info.shape, self.header)
+        self._wcs, self._wcs_problem, self._wcs_done = wcs, problem, True
+
     @property
     def wcs(self) -> Any:
         if not self._wcs_done:
-            self._wcs = self.wcs_loader() if self.wcs_loader is not None else None
-            self._wcs_done = True
+            self._load_wcs()
         return self._wcs
+
+    @property
+    def wcs_problem(self) -> str | None:
+        """Why this frame's WCS gives no sky positions, when it has one that is unusable."""
+        if not self._wcs_done:
+            self._load_wcs()
+        return self._wcs_problem
+
+    def wcs_note(self, path: Path | str) -> str | None:
+        """The one line a user sees about an unusable WCS: file, frame, reason."""
+        problem = self.wcs_problem
+        if problem is None:
+            return None
+        return f"{path}: frame {self.info.index} ({self.info.name}): WCS unusable, no RA/Dec: {problem}"
 
 
 @dataclass

@@ -1,9 +1,12 @@
-"""Pixel <-> sky for a displayed frame.
+"""Pixel <-> sky for a displayed frame, always in ICRS.
 
 Display pixels have row 0 at the top; FITS pixel y increases upward. A display point
 (x, y) is FITS 0-based (x, H - 1 - y), passed through ``all_pix2world(..., 0)`` so SIP
-and other distortions are included; the inverse uses ``all_world2pix`` with a tight
-tolerance so a round trip agrees to far better than 1e-6 px.
+and other distortions are included, then from the WCS's own celestial frame (FK5,
+FK4, galactic, ecliptic, ...) to ICRS (:mod:`imgmarker.kernel.imaging.sky`); the
+inverse takes ICRS to the native frame and uses ``all_world2pix`` with a tight
+tolerance, so a round trip agrees to far better than 1e-6 px. A WCS whose frame
+cannot be converted gives NaN, never numbers in the wrong frame.
 """
 
 from __future__ import annotations
@@ -12,6 +15,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+
+from imgmarker.kernel.imaging.sky import SkyFrame, UnusableWcs, sky_frame
 
 INVERSE_TOLERANCE = 1e-10
 
@@ -24,21 +29,48 @@ def fits_to_display(x: Any, y: Any, height: int) -> tuple[Any, Any]:
     return x, (height - 1) - np.asarray(y, dtype=float)
 
 
-def pixel_to_world(wcs: Any, height: int, x: Any, y: Any) -> tuple[np.ndarray, np.ndarray]:
-    """Display pixel(s) -> (ra, dec) in degrees; works on scalars and arrays."""
+def _frame_or_none(wcs: Any) -> SkyFrame | None:
+    try:
+        return sky_frame(wcs)
+    except UnusableWcs:
+        return None
+
+
+def pixel_to_native(wcs: Any, height: int, x: Any, y: Any) -> tuple[np.ndarray, np.ndarray]:
+    """Display pixel(s) -> (longitude, latitude) in the WCS's own frame, degrees."""
+    frame = _frame_or_none(wcs)
     fx, fy = display_to_fits(np.asarray(x, dtype=float), y, height)
-    ra, dec = wcs.all_pix2world(fx, fy, 0)
-    return np.asarray(ra, dtype=float), np.asarray(dec, dtype=float)
+    a, b = wcs.all_pix2world(fx, fy, 0)
+    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    return (b, a) if frame is not None and frame.swapped else (a, b)
+
+
+def pixel_to_world(wcs: Any, height: int, x: Any, y: Any) -> tuple[np.ndarray, np.ndarray]:
+    """Display pixel(s) -> ICRS (ra, dec) in degrees; works on scalars and arrays."""
+    frame = _frame_or_none(wcs)
+    fx, fy = display_to_fits(np.asarray(x, dtype=float), y, height)
+    if frame is None:
+        nan = np.full(np.broadcast(fx, fy).shape, np.nan)
+        return nan, nan.copy()
+    a, b = wcs.all_pix2world(fx, fy, 0)
+    lon, lat = (b, a) if frame.swapped else (a, b)
+    return frame.to_icrs(lon, lat)
 
 
 def world_to_pixel(wcs: Any, height: int, ra: Any, dec: Any) -> tuple[np.ndarray, np.ndarray]:
-    """(ra, dec) in degrees -> display pixel(s), the exact inverse of :func:`pixel_to_world`."""
+    """ICRS (ra, dec) in degrees -> display pixel(s), the exact inverse of :func:`pixel_to_world`."""
+    frame = _frame_or_none(wcs)
     ra = np.asarray(ra, dtype=float)
     dec = np.asarray(dec, dtype=float)
+    if frame is None:
+        nan = np.full(np.broadcast(ra, dec).shape, np.nan)
+        return nan, nan.copy()
+    lon, lat = frame.from_icrs(ra, dec)
+    a, b = (lat, lon) if frame.swapped else (lon, lat)
     if wcs.sip is not None or getattr(wcs, "cpdis1", None) is not None or getattr(wcs, "det2im1", None) is not None:
-        fx, fy = wcs.all_world2pix(ra, dec, 0, tolerance=INVERSE_TOLERANCE, maxiter=50, quiet=True)
+        fx, fy = wcs.all_world2pix(a, b, 0, tolerance=INVERSE_TOLERANCE, maxiter=50, quiet=True)
     else:
-        fx, fy = wcs.wcs_world2pix(ra, dec, 0)
+        fx, fy = wcs.wcs_world2pix(a, b, 0)
     x, y = fits_to_display(np.asarray(fx, dtype=float), fy, height)
     return np.asarray(x, dtype=float), np.asarray(y, dtype=float)
 
@@ -151,14 +183,20 @@ def orientation(wcs: Any, height: int, x: float | None = None, y: float | None =
 
 
 def describe(wcs: Any, height: int, width: int) -> dict[str, Any]:
-    """Summary for ``imgmarker info``: projection, centre, scale and orientation."""
+    """Summary for ``imgmarker info``: projection, native frame, ICRS centre, scale and
+    orientation (north and east of ICRS)."""
     cx, cy = (width - 1) / 2.0, (height - 1) / 2.0
+    frame = sky_frame(wcs)
     ra, dec = pixel_to_world(wcs, height, cx, cy)
+    lon, lat = pixel_to_native(wcs, height, cx, cy)
     orient = orientation(wcs, height, cx, cy)
     ctype = [str(t) for t in wcs.wcs.ctype]
     return {
         "ctype": ctype,
         "sip": wcs.sip is not None,
+        "frame": frame.name,
+        "native_names": [frame.lon_name, frame.lat_name],
+        "native_centre": [float(lon), float(lat)],
         "centre_ra": float(ra),
         "centre_dec": float(dec),
         "centre": format_world(float(ra), float(dec)),

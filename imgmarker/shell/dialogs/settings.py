@@ -90,6 +90,9 @@ class SettingsDialog(QDialog):
         self.sexagesimal = QCheckBox("RA/Dec as hh:mm:ss / dd:mm:ss")
         self.sexagesimal.setChecked(bool(session.get_setting("sexagesimal", True)))
         form.addRow("Sky coordinates", self.sexagesimal)
+        self.show_galactic = QCheckBox("Also show galactic l, b")
+        self.show_galactic.setChecked(bool(session.get_setting("show_galactic", False)))
+        form.addRow("", self.show_galactic)
         self.cache = QSpinBox()
         self.cache.setRange(64, 65536)
         self.cache.setSuffix(" MB")
@@ -151,7 +154,7 @@ class SettingsDialog(QDialog):
         if self.middle_click.currentData() != base.controls.middle_click:
             overrides["middle_click"] = self.middle_click.currentData()
         prefs = {"sexagesimal": self.sexagesimal.isChecked(), "cache_mb": self.cache.value(),
-                 "left_click_group": left}
+                 "left_click_group": left, "show_galactic": self.show_galactic.isChecked()}
         return overrides, prefs
 
     def apply(self) -> bool:
