@@ -427,13 +427,14 @@ def test_readout_says_icrs_and_galactic_l_b_is_a_stored_setting(qtbot, demo):
     assert not dialog.show_galactic.isChecked()
     dialog.show_galactic.setChecked(True)
     dialog.accept()
-    qtbot.waitUntil(lambda: win.view.state == "image", timeout=10000)
+    qtbot.waitUntil(lambda: win.view.state == "image" and win.workspace.current_meta() is not None, timeout=10000)
     x, y = hover(win, 150.0, 90.0)
     ra, dec = pixel_to_world(meta.wcs, meta.shape[0], x, y)
     gal = SkyCoord(float(ra) * u.deg, float(dec) * u.deg, frame="icrs").galactic
     assert f"l {gal.l.deg:.5f}  b {gal.b.deg:+.5f}" in win.readout.text()
     shut(win)
     again = launch(qtbot, demo, first=False)  # the setting is the annotator's, kept
+    qtbot.waitUntil(lambda: again.workspace.current_meta() is not None, timeout=10000)
     hover(again, 150.0, 90.0)
     assert " l " in again.readout.text() and "  b " in again.readout.text()
     shut(again)
