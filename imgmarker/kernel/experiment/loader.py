@@ -248,6 +248,7 @@ class _Checker:
 
 def _build(data: dict[str, Any], base_dir: Path, path: Path | None) -> Experiment:
     schema = base_schema()
+    raw = data
     data = apply_defaults(data, schema)
     img = data["images"]
     raw_groups = data.get("groups") or default_groups()
@@ -272,12 +273,13 @@ def _build(data: dict[str, Any], base_dir: Path, path: Path | None) -> Experimen
             color=c["color"], shape=c["shape"], size=float(c["size"]), size_unit=c["size_unit"],
             label_column=c["label_column"], visible=c["visible"],
         ))
+    given_controls = raw_controls if isinstance(raw_controls := raw.get("controls"), dict) else {}
     controls = data["controls"]
     key_specs = schema["properties"]["controls"]["properties"]["keys"]["properties"]
     keys = {action: controls.get("keys", {}).get(action, spec["default"]) for action, spec in key_specs.items()}
     group_names = [g.name for g in groups]
-    left = str(controls["left_click_group"]) if "left_click_group" in (data.get("controls") or {}) else (
-        "1" if "1" in group_names else group_names[0])
+    # without a choice, the first group: whatever the groups are called
+    left = str(given_controls["left_click_group"]) if "left_click_group" in given_controls else group_names[0]
     out = data["output"]
     plugins = data["plugins"]
     return Experiment(
