@@ -110,6 +110,11 @@ class _Checker:
                 self.add(["images", field], f"{path} is not a directory")
             elif not want_dir and not path.is_file():
                 self.add(["images", field], f"{path} is not a file")
+            elif not want_dir:
+                try:
+                    path.open("rb").close()
+                except OSError as exc:
+                    self.add(["images", field], f"{path} cannot be read: {exc.strerror or exc}")
 
     def _unique(self, section: list, items: list[tuple[int, dict]], field: str, what: str) -> None:
         seen: dict[str, int] = {}
