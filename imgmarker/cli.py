@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import logging
 import sys
 from typing import Sequence
 
@@ -24,7 +25,26 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _quiet_libraries() -> None:
+    """On a terminal of its own, show imgmarker's warnings but not the libraries' chatter
+    (tifffile's log lines, astropy's warnings about a bad file the command reports
+    itself in one line)."""
+    root = logging.getLogger()
+    if root.handlers:  # someone (a host program, a test runner) configured logging already
+        return
+    handler = logging.StreamHandler()
+    handler.setLevel(logging.WARNING)
+    handler.addFilter(logging.Filter("imgmarker"))
+    root.addHandler(handler)
+    logging.captureWarnings(True)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    # file names may hold bytes that are not UTF-8: print them as \xNN, never fail on them
+    for stream in (sys.stdout, sys.stderr):
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="backslashreplace")
+    _quiet_libraries()
     args = build_parser().parse_args(argv)
     try:
         return int(args.func(args) or 0)

@@ -7,6 +7,7 @@ in one pass instead of one error per run.
 from __future__ import annotations
 
 import importlib.util
+import os
 from pathlib import Path
 from typing import Any, Mapping
 
@@ -178,7 +179,8 @@ class _Checker:
             if isinstance(value, str) and value:
                 path = self.base_dir / value
                 if not path.is_file():
-                    self.add(["catalogs", i, "path"], f"{path} does not exist")
+                    self.add(["catalogs", i, "path"], f"{path} is not a regular file (a folder, a FIFO, a dangling "
+                             "link?)" if os.path.lexists(path) else f"{path} does not exist")
                 elif self.registry is not None and len(self.registry.catalog_readers) and \
                         self.registry.catalog_reader_for(path.name) is None:
                     self.add(["catalogs", i, "path"], f"no catalog reader for {path.name!r}")

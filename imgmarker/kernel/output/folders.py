@@ -1,12 +1,14 @@
 """Whether a results folder can be made and written, asked before anything is written.
 
 ``validate`` says so before a campaign starts, so nobody marks for an hour to find
-their results had nowhere to go; nothing is created by asking.
+their results had nowhere to go. Asking leaves nothing behind (a probe folder is made
+and removed at once).
 """
 
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 
 
@@ -23,9 +25,8 @@ def folder_problem(path: Path | str) -> str | None:
         return f"cannot be {verb}: {probe} is {what}"
     if not os.access(probe, os.W_OK | os.X_OK):
         return f"cannot be {verb}: {probe} is not writable"
-    try:
-        if os.statvfs(probe).f_flag & os.ST_RDONLY:
-            return f"cannot be {verb}: {probe} is on a read-only file system"
-    except (OSError, AttributeError):  # no statvfs (Windows): the access check stands
-        pass
+    try:  # the only sure answer (a read-only mount, /proc, root's access checks): try
+        os.rmdir(tempfile.mkdtemp(prefix=".imgmarker-probe-", dir=probe))
+    except OSError as exc:
+        return f"cannot be {verb}: {probe}: {exc.strerror or exc}"
     return None
