@@ -196,14 +196,21 @@ class SqliteStore(Store):
         with self._tx() as conn:
             conn.execute("INSERT INTO sequence(entries) VALUES (?)", (text,))
 
-    def create_sequence(self, keys: Iterable[Key]) -> list[Key]:
+    def create_sequence(self, keys: Iterable[Key], meta: Mapping[str, Any] | None = None) -> list[Key]:
         keys = keys if isinstance(keys, list) else list(keys)
         text = json_text([[name, p] for name, p in keys])
         with self._tx() as conn:
             if conn.execute("SELECT count(*) FROM sequence").fetchone()[0] == 0:
                 conn.execute("INSERT INTO sequence(entries) VALUES (?)", (text,))
+                self._put_meta(conn, meta)
                 return keys
         return self.sequence()
+
+    @staticmethod
+    def _put_meta(conn: sqlite3.Connection, meta: Mapping[str, Any] | None) -> None:
+        conn.executemany("INSERT INTO meta(key, value) VALUES (?, ?) "
+                         "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                         [(key, json_text(value)) for key, value in (meta or {}).items()])
 
     def _get_json(self, table: str, key: str, default: Any) -> Any:
         rows = self._query(f"SELECT value FROM {table} WHERE key = ?", (key,))
@@ -364,11 +371,12 @@ class SqliteStore(Store):
                 if (new := rename_changes(json.loads(text), groups, categories)) is not None])
         return changed
 
-    def replace_sequence(self, keys: Iterable[Key]) -> None:
+    def replace_sequence(self, keys: Iterable[Key], meta: Mapping[str, Any] | None = None) -> None:
         text = json_text([[name, p] for name, p in keys])
         with self._tx() as conn:
             conn.execute("DELETE FROM sequence")
             conn.execute("INSERT INTO sequence(entries) VALUES (?)", (text,))
+            self._put_meta(conn, meta)
 
     @staticmethod
     def _seen(conn: sqlite3.Connection, key: Key, time: str) -> None:
