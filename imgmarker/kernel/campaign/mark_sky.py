@@ -3,6 +3,10 @@
 Opening an image for its header is the slow part, so each image is opened once per
 session and its frames' geometry is remembered (bounded, least recently used first
 out); the geometry is also given to the store so writers never reopen images.
+
+Only success is remembered: an image that could not be read, or whose WCS could not
+be built, is tried again at the next mark (the file may have been mid-copy, the
+machine out of descriptors), so a mark gets its sky position whenever the image has one.
 """
 
 from __future__ import annotations
@@ -48,7 +52,7 @@ def sky_of(frame: FrameSky, x: float, y: float) -> tuple[float | None, float | N
 
 
 class SkyLocator:
-    """Per-session cache of frame geometry by image name; ``None`` for unreadable images."""
+    """Per-session cache of frame geometry by image name (images read successfully only)."""
 
     def __init__(self, registry: Any, max_pixels: int | None,
                  record: Callable[[list[FrameGeometry]], None], size: int = CACHE_IMAGES):
@@ -56,7 +60,7 @@ class SkyLocator:
         self._max_pixels = max_pixels
         self._record = record
         self._size = size
-        self._cache: OrderedDict[str, tuple[FrameSky, ...] | None] = OrderedDict()
+        self._cache: OrderedDict[str, tuple[FrameSky, ...]] = OrderedDict()
         self._lock = threading.Lock()
 
     def learn(self, name: str, image: Image) -> tuple[FrameSky, ...]:
@@ -68,6 +72,7 @@ class SkyLocator:
                 return known
         frames = []
         rows = []
+        complete = True
         for index, frame in enumerate(image.frames):
             info = frame.info
             try:
@@ -75,16 +80,18 @@ class SkyLocator:
             except Exception as exc:
                 log.warning("%s frame %d: WCS unusable: %s", image.path, index, exc)
                 wcs = None
+                complete = False
             sky = FrameSky(info.height, info.width, wcs)
             frames.append(sky)
             ra, dec = sky_of(sky, (info.width - 1) / 2, (info.height - 1) / 2)
             rows.append(FrameGeometry(name, index, info.height, info.width, ra, dec))
         result = tuple(frames)
         self._record(rows)
-        self._remember(name, result)
+        if complete:
+            self._remember(name, result)
         return result
 
-    def _remember(self, name: str, value: tuple[FrameSky, ...] | None) -> None:
+    def _remember(self, name: str, value: tuple[FrameSky, ...]) -> None:
         with self._lock:
             self._cache[name] = value
             self._cache.move_to_end(name)
@@ -98,9 +105,8 @@ class SkyLocator:
                 return self._cache[name]
         try:
             image = open_image(path, self._registry, max_pixels=self._max_pixels)
-        except ImageReadError as exc:
+        except ImageReadError as exc:  # not remembered: the next mark tries again
             log.info("no sky position for marks on %s: %s", name, exc.reason)
-            self._remember(name, None)
             return None
         with image:
             return self.learn(name, image)
