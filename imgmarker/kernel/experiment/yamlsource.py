@@ -119,6 +119,36 @@ class _Refused(Exception):
         self.message = message
 
 
+def _flow_nesting(line: str) -> int:
+    """How deep ``[``/``{`` nest on one line, quoted text and comments aside."""
+    depth = deepest = 0
+    quote = ""
+    previous = " "
+    for char in line:
+        if quote:
+            if char == quote:
+                quote = ""
+        elif char in "'\"":
+            quote = char
+        elif char == "#" and previous in " \t":
+            break
+        elif char in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in "]}":
+            depth = max(0, depth - 1)
+        previous = char
+    return deepest
+
+
+def _check_flow_lines(text: str) -> None:
+    """Refuse deep flow nesting on one line before PyYAML's scanner sees it: its cost
+    grows with the square of the nesting there (every opener may start a key)."""
+    for number, line in enumerate(text.splitlines(), 1):
+        if line.count("[") + line.count("{") > MAX_DEPTH and _flow_nesting(line) > MAX_DEPTH:
+            raise _Refused(number, f"nested more than {MAX_DEPTH} levels deep")
+
+
 def _children(node: yaml.Node) -> list[yaml.Node]:
     if isinstance(node, yaml.SequenceNode):
         return list(node.value)
@@ -167,6 +197,7 @@ def parse_yaml(text: str, path: Path) -> YamlDocument:
                                                    f"at most {MAX_BYTES})"))
     loader = _BoundedLoader(text)
     try:
+        _check_flow_lines(text)
         root = loader.get_single_node()
         if root is not None:
             _check_expansion(root)
