@@ -79,6 +79,22 @@ def huge_fits_header(path: Path, side: int = 1_000_000) -> Path:
     return path
 
 
+def huge_tiff_header(path: Path, side: int = 60_000) -> Path:
+    """A TIFF whose tags claim ``side`` x ``side`` pixels over a few bytes of data."""
+    import tifffile
+
+    write_tiff(path, [np.zeros((10, 10), np.uint8)])
+    raw = bytearray(path.read_bytes())
+    with tifffile.TiffFile(path) as tif:
+        tags = [(t.valueoffset, t.dtype) for t in tif.pages[0].tags.values()
+                if t.name in ("ImageWidth", "ImageLength")]
+    for offset, kind in tags:  # values stored in the tag itself: short (3) or long (4)
+        size = 2 if int(kind) == 3 else 4
+        raw[offset:offset + size] = min(side, 2 ** (8 * size) - 1).to_bytes(size, "little")
+    path.write_bytes(bytes(raw))
+    return path
+
+
 def _bad_images(c: Corpus) -> None:
     img = c.images
     good = write_fits(img / "good.fits", _good_picture(), tan_header(60, 40))
@@ -119,6 +135,7 @@ def _bad_images(c: Corpus) -> None:
     c.bad_images[str(img / "png-named.fits")] = "wrong type"
     c.bad_images[str(huge_png_header(img / "huge.png"))] = "huge"
     c.bad_images[str(huge_fits_header(img / "huge.fits"))] = "huge"
+    c.bad_images[str(huge_tiff_header(img / "huge.tif"))] = "huge"
     c.large = write_sparse_fits(img / "large-sparse.fits", LARGE_SIDE, LARGE_SIDE, {(100, 200): 5.0})
     c.good.append(c.large.name)
     write_fits(img / "table-only.fits", None, tables=1)

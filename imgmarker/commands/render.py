@@ -51,6 +51,9 @@ def _render(args: argparse.Namespace, host: Any, settings: Any, renderer: Any) -
             except MemoryError:
                 print(f"error: {shown}: not enough memory to render frame {args.frame}", file=sys.stderr)
                 return 1
+            except ImageReadError as exc:  # the reader found the pixels bad and said so
+                print(f"error: {shown}: {exc.reason}", file=sys.stderr)
+                return 1
             except Exception as exc:  # pixels a reader could not deliver: truncated, corrupt, ...
                 print(f"error: {shown}: cannot read the pixels: {type(exc).__name__}: {exc}", file=sys.stderr)
                 return 1

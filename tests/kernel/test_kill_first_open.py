@@ -65,6 +65,7 @@ def test_sigkill_during_the_first_open_never_leaves_a_half_set_up_store(tmp_path
     calibration.wait()
     span = time.monotonic() - started
     rng = random.Random(11)
+    host = fake_host()
     seen = []
     for round_ in range(ROUNDS):
         output = tmp_path / f"results{round_}"
@@ -75,7 +76,7 @@ def test_sigkill_during_the_first_open_never_leaves_a_half_set_up_store(tmp_path
         state = state_of(output / "kill.imgmarker.sqlite")
         assert state in ("empty", "complete"), f"round {round_}: {state}"
         seen.append(state)
-        with Session.open(experiment, user="kill", output=output, host=fake_host(), export_delay=None) as again:
+        with Session.open(experiment, user="kill", output=output, host=host, export_delay=None) as again:
             assert len(again) == len(again.entries) and len(again) > IMAGES  # the repeats are there too
         assert state_of(output / "kill.imgmarker.sqlite") == "complete"
     assert {"empty", "complete"} <= set(seen), seen  # kills landed before and after the set-up
