@@ -21,6 +21,8 @@ from datamakers import tan_header, write_fits, write_pillow, write_sparse_fits, 
 
 #: undecodable in UTF-8: Latin-1 e-acute, a stray continuation byte, an invalid lead byte
 NON_UTF8_NAMES = (b"caf\xe9.fits", b"\x80odd.png", b"\xff\xfe.tif")
+#: valid UTF-8 but awkward: control characters that would break a message in two
+CONTROL_NAMES = ("line\nbreak.fits", "tab\there.png")
 #: a float32 frame too large to hold comfortably (1.6 GB), written sparse: no disk used
 LARGE_SIDE = 20_000
 
@@ -47,6 +49,17 @@ class Corpus:
         out[str(self.root / "no such file.fits")] = "missing"
         out[str(self.images)] = "folder"
         return out
+
+
+def written_name(name: str) -> str:
+    """How an output file writes an image name: exactly, unless it is not UTF-8."""
+    try:
+        name.encode("utf-8")
+        return name
+    except UnicodeEncodeError:
+        from imgmarker.kernel.annotations.names import readable_name
+
+        return readable_name(name)
 
 
 def _fs(name: bytes | str) -> str:
@@ -100,12 +113,12 @@ def _bad_images(c: Corpus) -> None:
     good = write_fits(img / "good.fits", _good_picture(), tan_header(60, 40))
     pillow_good = write_pillow(img / "good.png", (_good_picture() / 4).astype(np.uint8))
     c.good += [good.name, pillow_good.name]
-    for raw in NON_UTF8_NAMES:  # good images whose names are not UTF-8
+    for raw in NON_UTF8_NAMES + CONTROL_NAMES:  # good images with awkward names
         name = _fs(raw)
         path = img / name
-        if raw.endswith(b".fits"):
+        if name.endswith(".fits"):
             write_fits(path, _good_picture(), tan_header(60, 40))
-        elif raw.endswith(b".png"):
+        elif name.endswith(".png"):
             write_pillow(path, (_good_picture() / 4).astype(np.uint8))
         else:
             write_tiff(path, [(_good_picture() / 4).astype(np.uint8)])

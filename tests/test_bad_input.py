@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from badfiles import LARGE_SIDE, NON_UTF8_NAMES, experiment_over, make_corpus
+from badfiles import LARGE_SIDE, NON_UTF8_NAMES, experiment_over, make_corpus, written_name
 
 from imgmarker.kernel.annotations.names import readable_name
 from imgmarker.kernel.campaign.session import Session
@@ -68,8 +68,10 @@ def test_info_and_render_on_anything(corpus, tmp_path):
 
 def test_render_and_info_never_show_an_undecodable_name_raw(corpus, tmp_path):
     name = os.fsdecode(NON_UTF8_NAMES[0])
-    (info,) = run_cli([["info", str(corpus.images / name)]], tmp_path)
+    info, broken = run_cli([["info", str(corpus.images / name)], ["info", str(corpus.images / "line\nbreak.fits")]],
+                           tmp_path)
     assert info["stdout"].startswith(str(corpus.images / "caf\\xe9.fits") + ": FITS, 1 frame")
+    assert broken["stdout"].startswith(str(corpus.images / "line\\x0abreak.fits") + ": FITS, 1 frame")
 
 
 def test_render_of_a_large_frame_is_its_overview_in_bounded_memory(corpus, tmp_path):
@@ -201,7 +203,8 @@ def test_a_session_over_the_corpus_navigates_marks_and_writes(corpus, tmp_path):
         session.toggle_favorite()
     with open(tmp_path / "results" / "ann_marks.csv", newline="", encoding="utf-8") as handle:
         rows = {row["image"]: row for row in csv.DictReader(handle)}
-    assert set(rows) == {readable_name(name) for name in marked}
+    assert set(rows) == {written_name(name) for name in marked}
+    assert "line\nbreak.fits" in rows  # valid UTF-8 is written exactly (CSV quotes it)
     assert "caf\\xe9.fits" in rows and "\\x80odd.png" in rows and "\\xff\\xfe.tif" in rows
     with Session.open(experiment, user="ann", export_delay=None) as again:  # the names came back exactly
         assert {e.name for e in again.entries if again.marks(e)} == set(marked)

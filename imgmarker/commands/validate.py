@@ -10,6 +10,7 @@ from imgmarker.commands.common import add_plugin_options, plugin_host, report_pl
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
+    from imgmarker.kernel.annotations.names import readable_name
     from imgmarker.kernel.campaign.discovery import discover
     from imgmarker.kernel.experiment.loader import check_experiment
     from imgmarker.kernel.plugins.host import is_local_module, resolve_local_module
@@ -27,7 +28,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     found = discover(experiment.images, host.registry.image_suffixes())
     late = _campaign_problems(path, experiment, host.registry)
     for line in found.problems():
-        print(f"warning: {line}")
+        print(f"warning: {readable_name(line)}")
     for problem in late:
         print(problem, file=sys.stderr)
     errors = sum(p.is_error for p in late)

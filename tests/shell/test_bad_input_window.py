@@ -11,7 +11,7 @@ from PyQt6.QtCore import QPoint
 from PyQt6.QtGui import QKeySequence
 from PyQt6.QtTest import QTest
 
-from badfiles import experiment_over, make_corpus
+from badfiles import experiment_over, make_corpus, written_name
 from imgmarker.kernel.annotations.names import readable_name
 from imgmarker.shell.app import open_window
 
@@ -60,5 +60,5 @@ def test_the_window_goes_through_every_bad_file_and_keeps_marking(qtbot, tmp_pat
         session.close()
     with open(tmp_path / "results" / "ann_marks.csv", newline="", encoding="utf-8") as handle:
         images = {row["image"] for row in csv.DictReader(handle)}
-    assert images == {readable_name(name) for name in marked}
+    assert images == {written_name(name) for name in marked}
     assert {"caf\\xe9.fits", "\\x80odd.png", "\\xff\\xfe.tif"} <= images
