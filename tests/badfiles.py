@@ -52,14 +52,13 @@ class Corpus:
 
 
 def written_name(name: str) -> str:
-    """How an output file writes an image name: exactly, unless it is not UTF-8."""
+    """How an output file writes an image name: exactly, unless it is not UTF-8
+    (then each undecodable byte as ``\\xNN``)."""
+    raw = os.fsencode(name)
     try:
-        name.encode("utf-8")
-        return name
-    except UnicodeEncodeError:
-        from imgmarker.kernel.annotations.names import readable_name
-
-        return readable_name(name)
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return raw.decode("utf-8", "backslashreplace")
 
 
 def _fs(name: bytes | str) -> str:

@@ -34,3 +34,12 @@ def readable_name(name: str | bytes) -> str:
             except UnicodeEncodeError:  # a surrogate no file system byte gives: show its code
                 text = name.encode("utf-8", "backslashreplace").decode("utf-8")
     return _CONTROL.sub(_escape, text) if _CONTROL.search(text) else text
+
+
+def output_name(name: str) -> str:
+    """``name`` as output files write it: exactly when it is UTF-8, else readable."""
+    try:
+        name.encode("utf-8")
+        return name
+    except UnicodeEncodeError:
+        return readable_name(name)
