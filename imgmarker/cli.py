@@ -69,7 +69,23 @@ def _logging(level_name: str | None) -> Iterator[None]:
         logger.setLevel(before)
 
 
+def _quiet_libraries() -> None:
+    """On a terminal of its own, show imgmarker's own lines but not the libraries'
+    chatter (tifffile's log lines, astropy's warnings about a bad file the command
+    reports itself in one line): without a handler, Python's last resort would print them."""
+    root = logging.getLogger()
+    if root.handlers:  # someone (a host program, a test runner) configured logging already
+        return
+    root.addHandler(logging.NullHandler())
+    logging.captureWarnings(True)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    # file names may hold bytes that are not UTF-8: print them as \xNN, never fail on them
+    for stream in (sys.stdout, sys.stderr):
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="backslashreplace")
+    _quiet_libraries()
     args = build_parser().parse_args(argv)
     with _logging(args.log_level):
         try:

@@ -65,6 +65,7 @@ def load(args: argparse.Namespace, bar: ProgressBar):
     """(experiment, results, number of input errors, plugin host, image listing), or
     None after printing why."""
     from imgmarker.kernel.agreement.loader import Expected, load_results
+    from imgmarker.kernel.annotations.names import output_name
     from imgmarker.kernel.campaign.discovery import discover
 
     host, experiment = host_and_experiment(args)
@@ -72,7 +73,7 @@ def load(args: argparse.Namespace, bar: ProgressBar):
         return None
     path = experiment.path
     listing = discover(experiment.images, host.registry.image_suffixes())
-    names = listing.names
+    names = [output_name(name) for name in listing.names]  # as the results write them
     if not names:
         print(f"{path}: warning: no images of the experiment were found, so image names in the results "
               "are not checked", file=sys.stderr)

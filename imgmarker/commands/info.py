@@ -86,6 +86,21 @@ def _text(report: dict[str, Any]) -> str:
 
 
 def cmd_info(args: argparse.Namespace) -> int:
+    """Any file at all: a report, or one line saying what is wrong with it."""
+    from imgmarker.kernel.annotations.names import readable_name
+
+    try:
+        return _info(args)
+    except MemoryError:
+        print(f"error: {readable_name(args.image)}: not enough memory to describe it", file=sys.stderr)
+    except Exception as exc:  # a header a reader or astropy chokes on after opening
+        print(f"error: {readable_name(args.image)}: cannot be described: {type(exc).__name__}: {exc}",
+              file=sys.stderr)
+    return 1
+
+
+def _info(args: argparse.Namespace) -> int:
+    from imgmarker.kernel.annotations.names import readable_name
     from imgmarker.kernel.imaging.images import ImageReadError, open_image
     from imgmarker.kernel.imaging.wcs import pixel_to_world, world_to_pixel
 
@@ -95,13 +110,13 @@ def cmd_info(args: argparse.Namespace) -> int:
     try:
         image = open_image(path, host.registry)
     except ImageReadError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: {readable_name(str(path))}: {exc.reason}", file=sys.stderr)
         return 1
     with image:
         if not 0 <= args.frame < len(image.frames):
             print(f"error: {path}: no frame {args.frame} (frames 0..{len(image.frames) - 1})", file=sys.stderr)
             return 1
-        report: dict[str, Any] = {"path": str(path), "format": image.format,
+        report: dict[str, Any] = {"path": readable_name(str(path)), "format": image.format,
                                   "frames": [_frame_summary(f) for f in image.frames], "points": []}
         for f in image.frames:
             note = f.wcs_note(path) if hasattr(f, "wcs_note") else None

@@ -10,6 +10,7 @@ from imgmarker.commands.common import add_plugin_options, plugin_host, report_pl
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
+    from imgmarker.kernel.annotations.names import readable_name
     from imgmarker.kernel.campaign.discovery import discover
     from imgmarker.kernel.experiment.loader import check_experiment
     from imgmarker.kernel.plugins.host import is_local_module, resolve_local_module
@@ -25,6 +26,15 @@ def cmd_validate(args: argparse.Namespace) -> int:
         print(f"{path}: {errors} error{'s' * (errors != 1)}", file=sys.stderr)
         return 1
     found = discover(experiment.images, host.registry.image_suffixes())
+    late = _campaign_problems(path, experiment, host.registry)
+    for line in found.problems():
+        print(f"warning: {readable_name(line)}")
+    for problem in late:
+        print(problem, file=sys.stderr)
+    errors = sum(p.is_error for p in late)
+    if errors:
+        print(f"{path}: {errors} error{'s' * (errors != 1)}", file=sys.stderr)
+        return 1
     where = experiment.images.directory or experiment.images.list_file
     print(f"{path}: valid experiment {experiment.name!r}")
     print(f"  images:     {len(found.names)} found in {where}"
@@ -50,6 +60,33 @@ def cmd_validate(args: argparse.Namespace) -> int:
         else:
             print(f"  module:     {ref} (installed module)")
     return 0
+
+
+def _campaign_problems(path: Path, experiment, registry) -> list:
+    """What only trying finds: catalogs that cannot be read, a results folder that
+    cannot be written. The file and line are those of the setting."""
+    from imgmarker.kernel.catalogs.model import CatalogError, load_catalog
+    from imgmarker.kernel.experiment.problems import Problem
+    from imgmarker.kernel.experiment.yamlsource import YamlSyntaxError, read_yaml
+    from imgmarker.kernel.output.folders import folder_problem
+
+    try:
+        doc = read_yaml(path)
+        line_of = doc.line_of
+    except YamlSyntaxError:  # read a moment ago; a file changed since has no lines to give
+        def line_of(_where):
+            return 0
+    problems = []
+    for i, config in enumerate(experiment.catalogs):
+        try:
+            load_catalog(config, registry)
+        except CatalogError as exc:
+            problems.append(Problem(path, line_of(["catalogs", i, "path"]), f"catalogs[{i}].path", str(exc)))
+    why = folder_problem(experiment.output.directory)
+    if why is not None:
+        problems.append(Problem(path, line_of(["output", "directory"]), "output.directory",
+                                f"{experiment.output.directory} {why}"))
+    return problems
 
 
 def register(sub) -> None:

@@ -10,6 +10,7 @@ from typing import Iterable
 from PyQt6.QtWidgets import QApplication, QFileDialog, QMessageBox
 
 from imgmarker.kernel.campaign.lock import SessionBusy
+from imgmarker.kernel.store.base import StoreError
 from imgmarker.kernel.experiment.loader import load_experiment, plugin_modules
 from imgmarker.kernel.experiment.folder import write_folder_experiment
 from imgmarker.kernel.plugins.host import create_plugin_host, is_local_module, resolve_local_module
@@ -39,7 +40,7 @@ def choose_campaign(parent=None) -> Path | None:
 
 def _log_to(output: Path) -> logging.Handler:
     output.mkdir(parents=True, exist_ok=True)
-    handler = logging.FileHandler(output / "imgmarker.log", encoding="utf-8")
+    handler = logging.FileHandler(output / "imgmarker.log", encoding="utf-8", errors="backslashreplace")
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     logger = logging.getLogger("imgmarker")
     logger.addHandler(handler)
@@ -96,7 +97,7 @@ def run_app(experiment_path: Path | None, *, user: str | None = None, output: Pa
         for problem in exc.problems:
             print(problem, file=sys.stderr)
         return 1
-    except SessionBusy as exc:
+    except (SessionBusy, StoreError) as exc:  # busy, or a results folder that cannot be written
         print(exc, file=sys.stderr)
         return 1
     handler = _log_to(window.session.output_dir)

@@ -64,6 +64,7 @@ def open_campaign(win: Any, path: Path) -> Any:
     """Open another campaign in a new window (same annotator) and close this one."""
     from imgmarker.kernel.campaign.lock import SessionBusy
     from imgmarker.kernel.experiment.problems import ExperimentError
+    from imgmarker.kernel.store.base import StoreError
 
     if win.opener is None:
         _say(win, "this window cannot open other campaigns")
@@ -73,7 +74,7 @@ def open_campaign(win: Any, path: Path) -> Any:
     except ExperimentError as exc:
         QMessageBox.warning(win, "imgmarker: cannot open the experiment", "\n".join(map(str, exc.problems)))
         return None
-    except (OSError, ValueError, SessionBusy) as exc:
+    except (OSError, ValueError, SessionBusy, StoreError) as exc:
         QMessageBox.warning(win, "imgmarker: cannot open the campaign", f"{path}: {exc}")
         return None
     new.recent_file = win.recent_file

@@ -10,6 +10,7 @@ from PyQt6.QtWidgets import (QHBoxLayout, QPushButton, QTreeWidget, QTreeWidgetI
                              QWidget)
 
 from imgmarker.kernel.imaging.images import ImageReadError
+from imgmarker.kernel.annotations.names import readable_name
 
 
 class ErrorsPanel(QWidget):
@@ -50,7 +51,7 @@ class ErrorsPanel(QWidget):
             keys.append(outcome.key)
         item = self._items.get(name)
         if item is None:
-            item = QTreeWidgetItem([name, reason])
+            item = QTreeWidgetItem([readable_name(name), reason])
             item.setToolTip(1, reason)
             self._items[name] = item
             self.table.addTopLevelItem(item)

@@ -14,6 +14,8 @@ from PyQt6.QtCore import QAbstractTableModel, QModelIndex, Qt, pyqtSignal
 from PyQt6.QtGui import QFont
 from PyQt6.QtWidgets import QAbstractItemView, QComboBox, QHBoxLayout, QLineEdit, QTableView, QVBoxLayout, QWidget
 
+from imgmarker.kernel.annotations.names import readable_name
+
 CHUNK = 2000
 COLUMNS = ("#", "Image", "Seen", "Marks", "Categories", "Fav.")
 ALL, UNSEEN, SEEN, MARKED, UNMARKED, FAVOURITES = "all", "unseen", "seen", "marked", "unmarked", "favourites"
@@ -121,6 +123,7 @@ class OverviewModel(QAbstractTableModel):
             return str(position + 1)
         if column == 1:
             name, pass_index = session.entries.key(position)
+            name = readable_name(name)
             return name if pass_index == 1 else f"{name} (again)"
         if column == 2:
             return "✓" if session.is_seen(position) else ""

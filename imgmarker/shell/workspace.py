@@ -14,6 +14,7 @@ from typing import Any
 from PyQt6.QtCore import QObject, QTimer, pyqtSignal
 
 from imgmarker.kernel.catalogs.campaign_catalogs import CatalogSet
+from imgmarker.kernel.annotations.names import readable_name
 from imgmarker.kernel.display.frame_jobs import FrameStore, region_job, render_job
 from imgmarker.kernel.imaging.images import ImageReadError
 from imgmarker.kernel.display.overlay import Marker, OverlayContext, draw_overlays
@@ -175,7 +176,7 @@ class Workspace(MarkingActions, CursorReadout, QObject):
                 self._show_error(entry, error)
             else:
                 if not keep_picture:
-                    self.view.show_placeholder(entry.name)
+                    self.view.show_placeholder(readable_name(entry.name))
                     self._shown_key = None
                 prefetcher.request(key, self._job(entry, self.frame), Priority.CURRENT)
             self._neighbour_timer.stop()
@@ -209,10 +210,10 @@ class Workspace(MarkingActions, CursorReadout, QObject):
 
     def _show_error(self, entry: Any, error: BaseException) -> None:
         reason = error.reason if isinstance(error, ImageReadError) else f"{type(error).__name__}: {error}"
-        self.view.show_error(entry.name, reason)
+        self.view.show_error(readable_name(entry.name), reason)
         self._shown_key = None
         self.panel.show_frames([], 0)
-        self.message.emit(f"{entry.name}: {reason}")
+        self.message.emit(f"{readable_name(entry.name)}: {reason}")
 
     @guarded
     def _display(self, entry: Any, rendered: Any) -> None:
@@ -311,7 +312,7 @@ class Workspace(MarkingActions, CursorReadout, QObject):
         progress = session.progress
         seen = " ✓" if state.seen else ""
         pass_note = "" if entry.pass_index == 1 else " (again)"
-        return (f"{entry.name}{pass_note}{seen} — {session.index + 1} / {len(session)} — "
+        return (f"{readable_name(entry.name)}{pass_note}{seen} — {session.index + 1} / {len(session)} — "
                 f"{progress.seen}/{progress.total} seen — {self.experiment.name} — imgmarker")
 
     # -- navigation -----------------------------------------------------------------------

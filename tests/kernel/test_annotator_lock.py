@@ -52,3 +52,27 @@ def test_a_killed_holder_releases_the_campaign(tmp_path):
     finally:
         if child.poll() is None:
             child.kill()
+
+
+def test_deleting_the_lock_file_does_not_let_a_second_session_in(tmp_path):
+    experiment = write_demo(tmp_path)
+    code = ("import sys, time\nfrom imgmarker.kernel.campaign.session import Session\n"
+            f"s = Session.open({str(experiment)!r}, user='ann', export_delay=None)\n"
+            "print('open', flush=True)\nsys.stdin.readline()\n"
+            "s.add_mark(5.0, 6.0, 'BCG')\ns.close()\nprint('closed', flush=True)\n")
+    child = subprocess.Popen([sys.executable, "-c", code], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert child.stdout.readline().strip() == "open"
+        lock_file = tmp_path / "results" / ".ann.imgmarker.lock"
+        lock_file.unlink()  # someone tidies the results folder while the session runs
+        with pytest.raises(SessionBusy, match="'ann' is already open in another process .*lock file"):
+            Session.open(experiment, user="ann", export_delay=None)
+        child.stdin.write("\n")
+        child.stdin.flush()
+        assert child.stdout.readline().strip() == "closed"  # the first session was not disturbed
+        child.wait(timeout=30)
+    finally:
+        if child.poll() is None:
+            child.kill()
+    with Session.open(experiment, user="ann", export_delay=None) as again:  # free once it closed
+        assert [m.group for m in again.marks(again.entries[0])] == ["BCG"]

@@ -47,6 +47,22 @@ def test_minimal_experiment_gets_every_default(tmp_path):
     assert exp.consistency.fraction == 0
 
 
+def test_left_click_group_is_the_first_group_unless_chosen(tmp_path):
+    named = write(tmp_path, """
+        schema_version: 1
+        images: {directory: images}
+        groups: [{name: BCG}, {name: "1"}]
+    """)
+    assert load_experiment(named).left_click_group.name == "BCG"
+    chosen = write(tmp_path, """
+        schema_version: 1
+        images: {directory: images}
+        groups: [{name: BCG}, {name: Star}]
+        controls: {left_click_group: Star}
+    """, "chosen.yaml")
+    assert load_experiment(chosen).left_click_group.name == "Star"
+
+
 def test_experiment_is_frozen(tmp_path):
     exp = load_experiment(write(tmp_path, "schema_version: 1\nimages: {directory: images}\n"))
     with pytest.raises(AttributeError):

@@ -16,6 +16,7 @@ from typing import Sequence
 import numpy as np
 
 from imgmarker.kernel.agreement.tables import ImageVotes, Marks, Names
+from imgmarker.kernel.annotations.names import output_name
 from imgmarker.kernel.store.base import StoreError
 
 #: below this share of its sequence being images of the experiment, a store is refused
@@ -72,7 +73,7 @@ def read_columns(path: Path) -> StoreColumns:
         raise StoreReadError(_without_path(path, str(exc))) from exc
     try:
         with store, store.snapshot():
-            sequence = [name for name, pass_index in store.sequence() if pass_index == 1]
+            sequence = [output_name(name) for name, pass_index in store.sequence() if pass_index == 1]
             marks = store.mark_columns()
             rows = store.image_columns()
     except (sqlite3.DatabaseError, StoreError, ValueError, TypeError) as exc:

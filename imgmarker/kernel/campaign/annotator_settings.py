@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from imgmarker.kernel.campaign.sequence import Entries
+from imgmarker.kernel.campaign.sequence import Entries, sequence_meta
 from imgmarker.kernel.experiment.config import Experiment
 from imgmarker.kernel.campaign.ordering import order_images, with_repeats
 from imgmarker.kernel.experiment.overrides import SETTING, OverrideError, apply_overrides, renames
@@ -58,11 +58,7 @@ def _resequence(session: Any) -> str:
     consistency = experiment.consistency
     fresh = with_repeats(ordered, consistency.fraction, consistency.seed, consistency.min_gap)
     keys = kept + [k for k in fresh if k not in kept_set]
-    session.store.replace_sequence(keys)
-    session.store.set_meta("order", {"mode": experiment.order.mode, "seed": experiment.order.seed,
-                                     "user": session.user})
-    session.store.set_meta("consistency", {"fraction": consistency.fraction, "seed": consistency.seed,
-                                           "min_gap": consistency.min_gap, "images": len(session._names)})
+    session.store.replace_sequence(keys, sequence_meta(experiment, session.user, len(session._names)))
     session.entries = Entries(session.entries._root, keys)
     session._key_set = set(keys)
     session._seen_count = len(seen & session._key_set)

@@ -12,9 +12,10 @@ import os
 import re
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import Iterable, Sequence
+from typing import Callable, Sequence
 
 from imgmarker.kernel.experiment.config import ImageSource
+from imgmarker.kernel.imaging.files import why_not_a_file
 
 
 @dataclass(frozen=True)
@@ -22,9 +23,14 @@ class Discovered:
     root: Path
     names: tuple[str, ...]  # relative POSIX paths, sorted
     missing: tuple[str, ...] = ()  # listed in a list file but not on disk
+    skipped: tuple[tuple[str, str], ...] = ()  # (name, why): looked like images but cannot be
 
     def path(self, name: str) -> Path:
         return self.root / name
+
+    def problems(self) -> list[str]:
+        """One line per skipped entry, naming it and why."""
+        return [f"{self.root / name}: skipped: {why}" for name, why in self.skipped]
 
 
 def _has_suffix(name: str, suffixes: Sequence[str]) -> bool:
@@ -32,13 +38,26 @@ def _has_suffix(name: str, suffixes: Sequence[str]) -> bool:
     return any(lower.endswith(s) for s in suffixes)
 
 
-def _scan(directory: Path, recursive: bool) -> Iterable[str]:
+def _scan(directory: Path, recursive: bool, wanted: Callable[[str], bool]) -> tuple[list[str], list[tuple[str, str]]]:
+    """Regular files under ``directory`` that ``wanted`` selects, and the entries that
+    look selected but are not regular files (or folders that cannot be listed). Each
+    folder is listed once however many links lead to it, so link loops end."""
+    names: list[str] = []
+    skipped: list[tuple[str, str]] = []
+    visited: set[tuple[int, int]] = set()
     stack = [""]
     while stack:
         rel = stack.pop()
+        folder = directory / rel if rel else directory
         try:
-            entries = list(os.scandir(directory / rel if rel else directory))
-        except OSError:
+            info = os.stat(folder)
+            if (info.st_dev, info.st_ino) in visited:
+                skipped.append((rel, "links back to a folder already listed (a loop)"))
+                continue
+            visited.add((info.st_dev, info.st_ino))
+            entries = list(os.scandir(folder))
+        except OSError as exc:
+            skipped.append((rel or ".", f"cannot list the folder: {exc.strerror or exc}"))
             continue
         for entry in entries:
             if entry.name.startswith("."):
@@ -48,10 +67,18 @@ def _scan(directory: Path, recursive: bool) -> Iterable[str]:
                 if entry.is_dir(follow_symlinks=True):
                     if recursive:
                         stack.append(child)
-                elif entry.is_file(follow_symlinks=True):
-                    yield child
+                    elif wanted(child):
+                        skipped.append((child, "a folder, not an image file"))
+                    continue
+                if entry.is_file(follow_symlinks=True):
+                    if wanted(child):
+                        names.append(child)
+                    continue
             except OSError:
-                continue
+                pass
+            if wanted(child):
+                skipped.append((child, why_not_a_file(folder / entry.name)))
+    return names, skipped
 
 
 def _matcher(patterns: Sequence[str], recursive: bool):
@@ -75,9 +102,10 @@ def discover(source: ImageSource, suffixes: Sequence[str]) -> Discovered:
     """List the image files of ``source``; ``suffixes`` are those the readers support."""
     if source.list_file is not None:
         root = source.list_file.parent
-        names, missing = [], []
+        names, missing, skipped = [], [], []
         seen = set()
-        for line in source.list_file.read_text(encoding="utf-8-sig").splitlines():
+        # names in any byte encoding: undecodable bytes survive as in os.listdir
+        for line in source.list_file.read_text(encoding="utf-8-sig", errors="surrogateescape").splitlines():
             entry = line.strip()
             if not entry or entry.startswith("#"):
                 continue
@@ -85,14 +113,18 @@ def discover(source: ImageSource, suffixes: Sequence[str]) -> Discovered:
             if name in seen:
                 continue
             seen.add(name)
-            (names if (root / name).is_file() else missing).append(name)
-        return Discovered(root, tuple(names), tuple(missing))
+            if (root / name).is_file():
+                names.append(name)
+            elif os.path.lexists(root / name):
+                skipped.append((name, why_not_a_file(root / name)))
+            else:
+                missing.append(name)
+        return Discovered(root, tuple(names), tuple(missing), tuple(skipped))
     assert source.directory is not None
     root = source.directory
     if source.patterns:
         deep = source.recursive or any("/" in p for p in source.patterns)
-        match = _matcher(source.patterns, source.recursive)
-        names = [n for n in _scan(root, deep) if match(n)]
+        names, skipped = _scan(root, deep, _matcher(source.patterns, source.recursive))
     else:
-        names = [n for n in _scan(root, source.recursive) if _has_suffix(n, suffixes)]
-    return Discovered(root, tuple(sorted(names)))
+        names, skipped = _scan(root, source.recursive, lambda n: _has_suffix(n, suffixes))
+    return Discovered(root, tuple(sorted(names)), (), tuple(skipped))

@@ -7,6 +7,10 @@ reopen images. Images that become seen without a mark are queued and their heade
 read later, off the annotator's path (before a background export), so every seen
 image with a WCS gets its centre without making navigation wait. A WCS that cannot
 be trusted gives no sky position and one note per image naming the file.
+
+Only success is remembered: an image that could not be read, or whose WCS could not
+be built, is tried again at the next mark (the file may have been mid-copy, the
+machine out of descriptors), so a mark gets its sky position whenever the image has one.
 """
 
 from __future__ import annotations
@@ -61,7 +65,7 @@ def stored_images(store: Any, names: set[str]) -> set[str]:
 
 
 class SkyLocator:
-    """Per-session cache of frame geometry by image name; ``None`` for unreadable images."""
+    """Per-session cache of frame geometry by image name (images read successfully only)."""
 
     def __init__(self, registry: Any, max_pixels: int | None,
                  record: Callable[[list[FrameGeometry]], None], size: int = CACHE_IMAGES,
@@ -71,7 +75,7 @@ class SkyLocator:
         self._record = record
         self._note = note
         self._size = size
-        self._cache: OrderedDict[str, tuple[FrameSky, ...] | None] = OrderedDict()
+        self._cache: OrderedDict[str, tuple[FrameSky, ...]] = OrderedDict()
         self._lock = threading.Lock()
         self._noted: set[str] = set()
         self._pending: set[str] = set()
@@ -87,6 +91,7 @@ class SkyLocator:
         frames = []
         rows = []
         notes = []
+        complete = True
         for index, frame in enumerate(image.frames):
             info = frame.info
             try:
@@ -94,6 +99,7 @@ class SkyLocator:
                 note = frame.wcs_note(image.path) if hasattr(frame, "wcs_note") else None
             except Exception as exc:
                 wcs, note = None, f"{image.path}: frame {index}: WCS unusable, no RA/Dec: {exc}"
+                complete = False
             if note:
                 notes.append(note)
             sky = FrameSky(info.height, info.width, wcs)
@@ -102,7 +108,8 @@ class SkyLocator:
             rows.append(FrameGeometry(name, index, info.height, info.width, ra, dec))
         result = tuple(frames)
         self._record(rows)
-        self._remember(name, result)
+        if complete:
+            self._remember(name, result)
         with self._lock:
             self._settled.add(name)
             self._pending.discard(name)
@@ -148,7 +155,7 @@ class SkyLocator:
             opened += 1
         return opened
 
-    def _remember(self, name: str, value: tuple[FrameSky, ...] | None) -> None:
+    def _remember(self, name: str, value: tuple[FrameSky, ...]) -> None:
         with self._lock:
             self._cache[name] = value
             self._cache.move_to_end(name)
@@ -162,9 +169,8 @@ class SkyLocator:
                 return self._cache[name]
         try:
             image = open_image(path, self._registry, max_pixels=self._max_pixels)
-        except ImageReadError as exc:
+        except ImageReadError as exc:  # not remembered: the next mark tries again
             log.info("no sky position for marks on %s: %s", name, exc.reason)
-            self._remember(name, None)
             return None
         with image:
             return self.learn(name, image)

@@ -72,6 +72,14 @@ class Entries(Sequence[ImageEntry]):
         return self._keys[i]
 
 
+def sequence_meta(experiment: Any, user: str, images: int) -> dict[str, Any]:
+    """What the stored sequence was made from, stored with it in one transaction."""
+    order, consistency = experiment.order, experiment.consistency
+    return {"order": {"mode": order.mode, "seed": order.seed, "user": user},
+            "consistency": {"fraction": consistency.fraction, "seed": consistency.seed,
+                            "min_gap": consistency.min_gap, "images": images}}
+
+
 def build_sequence(store: Store, experiment: Any, user: str, names: Sequence[str]) -> tuple[list[Key], list[str], list[str]]:
     """The stored sequence, created on first use; new files go to the end.
 
@@ -83,11 +91,8 @@ def build_sequence(store: Store, experiment: Any, user: str, names: Sequence[str
     if not stored:
         ordered = order_images(names, order.mode, order.seed, user)
         keys = with_repeats(ordered, consistency.fraction, consistency.seed, consistency.min_gap)
-        created = store.create_sequence(keys)
+        created = store.create_sequence(keys, sequence_meta(experiment, user, len(names)))
         if created is keys:
-            store.set_meta("order", {"mode": order.mode, "seed": order.seed, "user": user})
-            store.set_meta("consistency", {"fraction": consistency.fraction, "seed": consistency.seed,
-                                           "min_gap": consistency.min_gap, "images": len(names)})
             return keys, [], notes
         stored = created
     meta = store.get_meta("order", {})

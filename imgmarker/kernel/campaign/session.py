@@ -29,7 +29,7 @@ from imgmarker.kernel.experiment.overrides import SETTING as OVERRIDES
 from imgmarker.kernel.annotations.marks import FrameGeometry, ImageEntry, ImageState, Mark, MarkResult, Progress
 from imgmarker.kernel.campaign.mark_sky import SkyLocator, stored_images
 from imgmarker.kernel.campaign.mark_checks import refusal
-from imgmarker.kernel.store.base import Key, Store
+from imgmarker.kernel.store.base import Key, Store, StoreError
 from imgmarker.kernel.store.sqlite import SqliteStore
 
 __all__ = ["ImageEntry", "ImageState", "Mark", "MarkResult", "Progress", "Session",
@@ -91,9 +91,13 @@ class Session:
             experiment = load_experiment(experiment, host.registry)
         user = resolve_user(experiment, user)
         output_dir = Path(output) if output is not None else experiment.output.directory
-        output_dir.mkdir(parents=True, exist_ok=True)
         found = discover(experiment.images, host.registry.image_suffixes())
-        lock = AnnotatorLock(output_dir, user).acquire()
+        try:
+            output_dir.mkdir(parents=True, exist_ok=True)
+            lock = AnnotatorLock(output_dir, user, database_path(output_dir, user)).acquire()
+        except OSError as exc:
+            raise StoreError(f"{output_dir}: the results folder cannot be created or written: "
+                             f"{exc.strerror or exc}") from None
         try:
             remove_stale_temporaries(output_dir, user)
             store = SqliteStore.open(database_path(output_dir, user))
@@ -110,6 +114,10 @@ class Session:
             raise
         if override_note:
             notes.append(override_note)
+        if found.skipped:
+            shown = "; ".join(f"{name} ({why})" for name, why in found.skipped[:3])
+            notes.append(f"{len(found.skipped)} entr{'y' if len(found.skipped) == 1 else 'ies'} skipped: {shown}"
+                         + ("; ..." if len(found.skipped) > 3 else ""))
         if found.missing:
             notes.append(f"{len(found.missing)} listed image(s) not found: " + ", ".join(found.missing[:5]))
         for note in notes:

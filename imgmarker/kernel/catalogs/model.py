@@ -16,6 +16,8 @@ from typing import Any, Mapping
 
 import numpy as np
 
+from imgmarker.kernel.imaging.files import not_a_regular_file
+
 #: Defaults used when a catalog is loaded without an experiment entry (same as the schema).
 DEFAULT_COLOR = "#00FFFF"
 DEFAULT_SHAPE = "circle"
@@ -163,8 +165,9 @@ def load_catalog(config_or_path: Any, registry: Any) -> Catalog:
     if reader is None:
         known = sorted({s for r in registry.catalog_readers for s in r.suffixes})
         raise CatalogError(path, f"no catalog reader for this file type (known: {', '.join(known) or 'none'})")
-    if not path.is_file():
-        raise CatalogError(path, "no such file")
+    problem = not_a_regular_file(path)
+    if problem is not None:
+        raise CatalogError(path, "no such file" if problem == "not found" else problem)
     try:
         if _accepts_style(reader.read):
             catalog = reader.read(path, style=style)

@@ -16,5 +16,5 @@ __all__, __getattr__, __dir__ = exports(__name__, {
     "overrides": ["OverrideError", "apply_overrides"],
     "demo": ["write_demo"],
     "folder": ["write_folder_experiment"],
-    "starter": ["STARTER_EXPERIMENT"],
+    "starter": ["SCHEMA_FILE", "STARTER_EXPERIMENT"],
 })

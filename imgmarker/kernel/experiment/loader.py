@@ -7,6 +7,7 @@ in one pass instead of one error per run.
 from __future__ import annotations
 
 import importlib.util
+import os
 from pathlib import Path
 from typing import Any, Mapping
 
@@ -110,6 +111,11 @@ class _Checker:
                 self.add(["images", field], f"{path} is not a directory")
             elif not want_dir and not path.is_file():
                 self.add(["images", field], f"{path} is not a file")
+            elif not want_dir:
+                try:
+                    path.open("rb").close()
+                except OSError as exc:
+                    self.add(["images", field], f"{path} cannot be read: {exc.strerror or exc}")
 
     def _unique(self, section: list, items: list[tuple[int, dict]], field: str, what: str) -> None:
         seen: dict[str, int] = {}
@@ -173,7 +179,8 @@ class _Checker:
             if isinstance(value, str) and value:
                 path = self.base_dir / value
                 if not path.is_file():
-                    self.add(["catalogs", i, "path"], f"{path} does not exist")
+                    self.add(["catalogs", i, "path"], f"{path} is not a regular file (a folder, a FIFO, a dangling "
+                             "link?)" if os.path.lexists(path) else f"{path} does not exist")
                 elif self.registry is not None and len(self.registry.catalog_readers) and \
                         self.registry.catalog_reader_for(path.name) is None:
                     self.add(["catalogs", i, "path"], f"no catalog reader for {path.name!r}")
@@ -249,6 +256,7 @@ class _Checker:
 
 def _build(data: dict[str, Any], base_dir: Path, path: Path | None) -> Experiment:
     schema = base_schema()
+    raw = data
     data = apply_defaults(data, schema)
     img = data["images"]
     raw_groups = data.get("groups") or default_groups()
@@ -273,12 +281,13 @@ def _build(data: dict[str, Any], base_dir: Path, path: Path | None) -> Experimen
             color=c["color"], shape=c["shape"], size=float(c["size"]), size_unit=c["size_unit"],
             label_column=c["label_column"], visible=c["visible"], frame=c.get("frame"),
         ))
+    given_controls = raw_controls if isinstance(raw_controls := raw.get("controls"), dict) else {}
     controls = data["controls"]
     key_specs = schema["properties"]["controls"]["properties"]["keys"]["properties"]
     keys = {action: controls.get("keys", {}).get(action, spec["default"]) for action, spec in key_specs.items()}
     group_names = [g.name for g in groups]
-    left = str(controls["left_click_group"]) if "left_click_group" in (data.get("controls") or {}) else (
-        "1" if "1" in group_names else group_names[0])
+    # without a choice, the first group: whatever the groups are called
+    left = str(given_controls["left_click_group"]) if "left_click_group" in given_controls else group_names[0]
     out = data["output"]
     plugins = data["plugins"]
     return Experiment(

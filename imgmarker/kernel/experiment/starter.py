@@ -1,11 +1,19 @@
-"""The commented starter experiment written by ``imgmarker init``."""
+"""The commented starter experiment written by ``imgmarker init``.
+
+The schema travels with the experiment (a file beside it, named relatively in the
+editor comment), so whoever receives the folder gets completion and checks in their
+editor without imgmarker installed at the same place, or at all.
+"""
 
 from __future__ import annotations
 
+#: the JSON Schema written beside a starter experiment, for editors
+SCHEMA_FILE = "experiment.schema.json"
+
 STARTER_EXPERIMENT = """\
-# yaml-language-server: $schema={schema_url}
-# imgmarker experiment: share this file with every annotator of the campaign.
-# Reference of every key: docs/experiment.md (or `imgmarker schema`).
+# yaml-language-server: $schema=./{schema_file}
+# imgmarker experiment: share this file (and {schema_file}, for editors) with every
+# annotator of the campaign. Reference of every key: `imgmarker schema --markdown`.
 # Relative paths are relative to this file.
 schema_version: 1
 name: {name}

@@ -13,6 +13,8 @@ from typing import Any, Callable, Mapping, Sequence
 
 import numpy as np
 
+from imgmarker.kernel.imaging.files import not_a_regular_file
+
 
 class ImageReadError(Exception):
     """One typed error for every unreadable image; the message names the file."""
@@ -194,8 +196,9 @@ def open_image(path: Path | str, registry: Any, *, max_pixels: int | None = None
     reader = registry.reader_for(path.name)
     if reader is None:
         raise ImageReadError(path, "no installed reader for this kind of file")
-    if not path.exists():
-        raise ImageReadError(path, "file not found")
+    problem = not_a_regular_file(path)
+    if problem is not None:  # a FIFO would block the reader; a folder or dangling link puzzle it
+        raise ImageReadError(path, "file not found" if problem == "not found" else problem)
     try:
         image = reader.open(path, max_pixels=max_pixels)
     except ImageReadError:

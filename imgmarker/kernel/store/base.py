@@ -10,7 +10,7 @@ from __future__ import annotations
 import abc
 import contextlib
 from dataclasses import dataclass
-from typing import Any, ContextManager, Iterable, Iterator, Sequence
+from typing import Any, ContextManager, Iterable, Iterator, Mapping, Sequence
 
 from imgmarker.kernel.annotations.marks import FrameGeometry, ImageState, Mark
 from imgmarker.kernel.annotations.rows import ImageRow, MarkRow
@@ -48,9 +48,10 @@ class Store(abc.ABC):
     def append_sequence(self, keys: Iterable[Key]) -> None: ...
 
     @abc.abstractmethod
-    def create_sequence(self, keys: Iterable[Key]) -> list[Key]:
+    def create_sequence(self, keys: Iterable[Key], meta: Mapping[str, Any] | None = None) -> list[Key]:
         """Store ``keys`` as the sequence unless one exists (another process may have
-        been first); returns the stored sequence."""
+        been first), with the ``meta`` entries that describe it (order, repeats) in the
+        same transaction, so a campaign is never half set up; returns the stored sequence."""
 
     @abc.abstractmethod
     def get_meta(self, key: str, default: Any = None) -> Any: ...
@@ -109,8 +110,9 @@ class Store(abc.ABC):
         and store ``settings``, in one transaction; the number of marks changed."""
         raise NotImplementedError(f"{type(self).__name__} cannot rename groups or categories")
 
-    def replace_sequence(self, keys: Iterable[Key]) -> None:
-        """Replace the stored presentation order (a changed order or repeat fraction)."""
+    def replace_sequence(self, keys: Iterable[Key], meta: Mapping[str, Any] | None = None) -> None:
+        """Replace the stored presentation order (a changed order or repeat fraction),
+        with the ``meta`` entries that describe it in the same transaction."""
         raise NotImplementedError(f"{type(self).__name__} cannot replace the sequence")
 
     # -- geometry known from opened images -----------------------------------

@@ -22,6 +22,7 @@ from imgmarker.kernel.annotations.marks import FrameGeometry, ImageState, Mark
 from imgmarker.kernel.annotations.rows import ImageRow, MarkRow
 from imgmarker.kernel.store.base import IMAGE_COLUMN_FIELDS, MARK_COLUMN_FIELDS, Action, Key, Store, StoreError
 from imgmarker.kernel.annotations.changes import Change, invert, rename_changes
+from imgmarker.kernel.store.names import exact_rows, from_db, json_text, readable_rows, to_db
 
 #: Marks the file as an imgmarker store (``PRAGMA application_id``): "imgm".
 APPLICATION_ID = 0x696D676D
@@ -61,7 +62,7 @@ _IMAGE_FIELDS = {"categories", "comment", "favorite"}
 
 
 def _mark(row: Sequence[Any]) -> Mark:
-    return Mark(id=row[0], image=row[1], group=row[2], label=row[3], x=row[4], y=row[5],
+    return Mark(id=row[0], image=from_db(row[1]), group=row[2], label=row[3], x=row[4], y=row[5],
                 frame=row[6], ra=row[7], dec=row[8], time=row[9], pass_index=row[10])
 
 
@@ -191,25 +192,32 @@ class SqliteStore(Store):
         return keys
 
     def append_sequence(self, keys: Iterable[Key]) -> None:
-        text = json.dumps([[name, p] for name, p in keys], ensure_ascii=False)
+        text = json_text([[name, p] for name, p in keys])
         with self._tx() as conn:
             conn.execute("INSERT INTO sequence(entries) VALUES (?)", (text,))
 
-    def create_sequence(self, keys: Iterable[Key]) -> list[Key]:
+    def create_sequence(self, keys: Iterable[Key], meta: Mapping[str, Any] | None = None) -> list[Key]:
         keys = keys if isinstance(keys, list) else list(keys)
-        text = json.dumps([[name, p] for name, p in keys], ensure_ascii=False)
+        text = json_text([[name, p] for name, p in keys])
         with self._tx() as conn:
             if conn.execute("SELECT count(*) FROM sequence").fetchone()[0] == 0:
                 conn.execute("INSERT INTO sequence(entries) VALUES (?)", (text,))
+                self._put_meta(conn, meta)
                 return keys
         return self.sequence()
+
+    @staticmethod
+    def _put_meta(conn: sqlite3.Connection, meta: Mapping[str, Any] | None) -> None:
+        conn.executemany("INSERT INTO meta(key, value) VALUES (?, ?) "
+                         "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                         [(key, json_text(value)) for key, value in (meta or {}).items()])
 
     def _get_json(self, table: str, key: str, default: Any) -> Any:
         rows = self._query(f"SELECT value FROM {table} WHERE key = ?", (key,))
         return json.loads(rows[0][0]) if rows else default
 
     def _set_json(self, table: str, key: str, value: Any) -> None:
-        text = json.dumps(value, ensure_ascii=False)
+        text = json_text(value)
         with self._tx() as conn:
             conn.execute(f"INSERT INTO {table}(key, value) VALUES (?, ?) "
                          "ON CONFLICT(key) DO UPDATE SET value = excluded.value", (key, text))
@@ -229,7 +237,7 @@ class SqliteStore(Store):
     # -- reading state -----------------------------------------------------
     def marks(self, image: str, pass_index: int) -> list[Mark]:
         rows = self._query(f"SELECT {_MARK_COLUMNS} FROM marks WHERE image = ? AND pass = ? ORDER BY id",
-                           (image, pass_index))
+                           (to_db(image), pass_index))
         return [_mark(r) for r in rows]
 
     def mark(self, mark_id: int) -> Mark | None:
@@ -238,22 +246,23 @@ class SqliteStore(Store):
 
     def image_state(self, image: str, pass_index: int) -> ImageState:
         rows = self._query("SELECT categories, comment, favorite, seen, seen_time FROM image_state "
-                           "WHERE image = ? AND pass = ?", (image, pass_index))
+                           "WHERE image = ? AND pass = ?", (to_db(image), pass_index))
         if not rows:
             return ImageState()
         cats, comment, favorite, seen, seen_time = rows[0]
         return ImageState(tuple(json.loads(cats)), comment, bool(favorite), bool(seen), seen_time)
 
     def image_states(self) -> dict[Key, ImageState]:
-        rows = self._query("SELECT image, pass, categories, comment, favorite, seen, seen_time FROM image_state")
+        rows = exact_rows(self._query("SELECT image, pass, categories, comment, favorite, seen, seen_time "
+                                      "FROM image_state"))
         return {(image, p): ImageState(tuple(json.loads(cats)), comment, bool(fav), bool(seen), seen_time)
                 for image, p, cats, comment, fav, seen, seen_time in rows}
 
     def seen_keys(self) -> set[Key]:
-        return set(self._query("SELECT image, pass FROM image_state WHERE seen = 1"))
+        return set(exact_rows(self._query("SELECT image, pass FROM image_state WHERE seen = 1")))
 
     def mark_counts(self) -> dict[Key, int]:
-        rows = self._query("SELECT image, pass, count(*) FROM marks GROUP BY image, pass")
+        rows = exact_rows(self._query("SELECT image, pass, count(*) FROM marks GROUP BY image, pass"))
         return {(image, p): n for image, p, n in rows}
 
     # -- actions -------------------------------------------------------------
@@ -261,7 +270,7 @@ class SqliteStore(Store):
         kind = change["t"]
         if kind == "add":
             m = change["mark"]
-            values = (m["image"], m["pass_index"], m["group"], m["label"], m["x"], m["y"],
+            values = (to_db(m["image"]), m["pass_index"], m["group"], m["label"], m["x"], m["y"],
                       m["frame"], m["ra"], m["dec"], m["time"])
             if m.get("id") is None:
                 cur = conn.execute("INSERT INTO marks(image, pass, grp, label, x, y, frame, ra, dec, time) "
@@ -284,12 +293,12 @@ class SqliteStore(Store):
                 raise ValueError(f"unknown image field {field!r}")
             value = change["new"]
             if field == "categories":
-                value = json.dumps(list(value), ensure_ascii=False)
+                value = json_text(list(value))
             elif field == "favorite":
                 value = int(bool(value))
             conn.execute(f"INSERT INTO image_state(image, pass, {field}) VALUES (?, ?, ?) "
                          f"ON CONFLICT(image, pass) DO UPDATE SET {field} = excluded.{field}",
-                         (key[0], key[1], value))
+                         (to_db(key[0]), key[1], value))
             return change
         raise ValueError(f"unknown change {kind!r}")
 
@@ -297,9 +306,9 @@ class SqliteStore(Store):
               seen_time: str | None = None) -> list[Change]:
         with self._tx() as conn:
             done = [self._apply_one(conn, key, c) for c in changes]
-            conn.execute("DELETE FROM actions WHERE image = ? AND pass = ? AND undone = 1", key)
+            conn.execute("DELETE FROM actions WHERE image = ? AND pass = ? AND undone = 1", (to_db(key[0]), key[1]))
             conn.execute("INSERT INTO actions(image, pass, description, changes) VALUES (?, ?, ?, ?)",
-                         (key[0], key[1], description, json.dumps(done, ensure_ascii=False)))
+                         (to_db(key[0]), key[1], description, json_text(done)))
             if seen_time is not None:
                 self._seen(conn, key, seen_time)
         return done
@@ -308,7 +317,7 @@ class SqliteStore(Store):
         with self._tx() as conn:
             row = conn.execute(
                 "SELECT id, description, changes FROM actions WHERE image = ? AND pass = ? AND undone = ? "
-                f"ORDER BY id {'DESC' if undo else 'ASC'} LIMIT 1", (key[0], key[1], 0 if undo else 1)).fetchone()
+                f"ORDER BY id {'DESC' if undo else 'ASC'} LIMIT 1", (to_db(key[0]), key[1], 0 if undo else 1)).fetchone()
             if row is None:
                 return None
             action_id, description, text = row
@@ -337,7 +346,7 @@ class SqliteStore(Store):
         with self._tx() as conn:
             for key, value in (settings or {}).items():
                 conn.execute("INSERT INTO settings(key, value) VALUES (?, ?) ON CONFLICT(key) "
-                             "DO UPDATE SET value = excluded.value", (key, json.dumps(value, ensure_ascii=False)))
+                             "DO UPDATE SET value = excluded.value", (key, json_text(value)))
             if not groups and not categories:
                 return 0
             if groups:
@@ -354,26 +363,27 @@ class SqliteStore(Store):
                     names = json.loads(text)
                     renamed = [categories.get(n, n) for n in names]
                     if renamed != names:
-                        updates.append((json.dumps(renamed, ensure_ascii=False), image, pass_index))
+                        updates.append((json_text(renamed), image, pass_index))
                 conn.executemany("UPDATE image_state SET categories = ? WHERE image = ? AND pass = ?", updates)
             log = conn.execute("SELECT id, changes FROM actions").fetchall()
             conn.executemany("UPDATE actions SET changes = ? WHERE id = ?", [
-                (json.dumps(new, ensure_ascii=False), i) for i, text in log
+                (json_text(new), i) for i, text in log
                 if (new := rename_changes(json.loads(text), groups, categories)) is not None])
         return changed
 
-    def replace_sequence(self, keys: Iterable[Key]) -> None:
-        text = json.dumps([[name, p] for name, p in keys], ensure_ascii=False)
+    def replace_sequence(self, keys: Iterable[Key], meta: Mapping[str, Any] | None = None) -> None:
+        text = json_text([[name, p] for name, p in keys])
         with self._tx() as conn:
             conn.execute("DELETE FROM sequence")
             conn.execute("INSERT INTO sequence(entries) VALUES (?)", (text,))
+            self._put_meta(conn, meta)
 
     @staticmethod
     def _seen(conn: sqlite3.Connection, key: Key, time: str) -> None:
         conn.execute("INSERT INTO image_state(image, pass, seen, seen_time) VALUES (?, ?, 1, ?) "
                      "ON CONFLICT(image, pass) DO UPDATE SET seen = 1, "
                      "seen_time = coalesce(image_state.seen_time, excluded.seen_time)",
-                     (key[0], key[1], time))
+                     (to_db(key[0]), key[1], time))
 
     def mark_seen(self, key: Key, time: str) -> None:
         with self._tx() as conn:
@@ -381,18 +391,18 @@ class SqliteStore(Store):
 
     # -- geometry ------------------------------------------------------------
     def put_geometries(self, geometries: Iterable[FrameGeometry]) -> None:
-        rows = [(g.image, g.frame, g.height, g.width, g.ra_center, g.dec_center) for g in geometries]
+        rows = [(to_db(g.image), g.frame, g.height, g.width, g.ra_center, g.dec_center) for g in geometries]
         with self._tx() as conn:
             conn.executemany("INSERT OR REPLACE INTO geometry(image, frame, height, width, ra_center, dec_center) "
                              "VALUES (?, ?, ?, ?, ?, ?)", rows)
 
     def geometry(self, image: str, frame: int) -> FrameGeometry | None:
         rows = self._query("SELECT image, frame, height, width, ra_center, dec_center FROM geometry "
-                           "WHERE image = ? AND frame = ?", (image, frame))
-        return FrameGeometry(*rows[0]) if rows else None
+                           "WHERE image = ? AND frame = ?", (to_db(image), frame))
+        return FrameGeometry(image, *rows[0][1:]) if rows else None
 
     def geometries(self) -> dict[tuple[str, int], FrameGeometry]:
-        rows = self._query("SELECT image, frame, height, width, ra_center, dec_center FROM geometry")
+        rows = readable_rows(self._query("SELECT image, frame, height, width, ra_center, dec_center FROM geometry"))
         return {(r[0], r[1]): FrameGeometry(*r) for r in rows}
 
     # -- what writers read ---------------------------------------------------
@@ -402,21 +412,22 @@ class SqliteStore(Store):
         # beat fetching 100,000 rows one index entry at a time.
         rows = self._query("SELECT id, image, grp, label, x, y, ra, dec, frame, time, pass FROM marks "
                            "ORDER BY +image, pass, id")
+        rows = readable_rows(rows, 1)
         # tuple.__new__ turns each fetched tuple into a MarkRow without Python code per row
         return map(functools.partial(tuple.__new__, MarkRow), rows)
 
     def mark_columns(self) -> dict[str, Sequence[Any]]:
         """All marks as columns in placement order: one scan of the table (ids are its
         row ids, so the order costs no sort), no row objects."""
-        rows = self._query("SELECT image, grp, label, x, y, ra, dec, pass FROM marks ORDER BY id")
+        rows = readable_rows(self._query("SELECT image, grp, label, x, y, ra, dec, pass FROM marks ORDER BY id"))
         columns = list(zip(*rows)) if rows else [()] * len(MARK_COLUMN_FIELDS)
         return dict(zip(MARK_COLUMN_FIELDS, columns))
 
     def image_columns(self) -> dict[str, Sequence[Any]]:
         """One scan of the image table in key order (image, pass); each distinct set of
         categories is decoded once."""
-        rows = self._query("SELECT image, pass, categories, comment, favorite = 1 FROM image_state "
-                           "ORDER BY image, pass")
+        rows = readable_rows(self._query("SELECT image, pass, categories, comment, favorite = 1 FROM image_state "
+                                         "ORDER BY image, pass"))
         columns = list(zip(*rows)) if rows else [()] * len(IMAGE_COLUMN_FIELDS)
         chosen = {text: tuple(json.loads(text)) for text in set(columns[2])}
         columns[2] = tuple(map(chosen.__getitem__, columns[2]))
@@ -429,8 +440,8 @@ class SqliteStore(Store):
         for (image, frame), g in sorted(self.geometries().items()):
             if g.ra_center is not None and image not in centres:
                 centres[image] = (g.ra_center, g.dec_center)
-        rows = self._query("SELECT image, pass, categories, comment, favorite, seen_time FROM image_state "
-                           "ORDER BY image, pass")
+        rows = readable_rows(self._query("SELECT image, pass, categories, comment, favorite, seen_time "
+                                         "FROM image_state ORDER BY image, pass"))
         chosen: dict[str, tuple[str, ...]] = {"[]": ()}  # few distinct category sets
         no_centre = (None, None)
         new = tuple.__new__
