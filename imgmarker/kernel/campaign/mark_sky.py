@@ -97,6 +97,7 @@ class SkyLocator:
             try:
                 wcs = frame.wcs
                 note = frame.wcs_note(image.path) if hasattr(frame, "wcs_note") else None
+                complete = complete and not getattr(frame, "wcs_transient", False)
             except Exception as exc:
                 wcs, note = None, f"{image.path}: frame {index}: WCS unusable, no RA/Dec: {exc}"
                 complete = False

@@ -63,6 +63,7 @@ class Frame:
     _wcs: Any = field(default=None, init=False, repr=False)
     _wcs_done: bool = field(default=False, init=False, repr=False)
     _wcs_problem: str | None = field(default=None, init=False, repr=False)
+    _wcs_transient: bool = field(default=False, init=False, repr=False)
 
     def data(self) -> np.ndarray:
         return self.load()
@@ -70,14 +71,17 @@ class Frame:
     def _load_wcs(self) -> None:
         from imgmarker.kernel.imaging.wcs_checks import usable_wcs
 
-        wcs, problem = None, None
+        wcs, problem, transient = None, None, False
         try:
             wcs = self.wcs_loader() if self.wcs_loader is not None else None
         except Exception as exc:  # a reader's failure becomes the note, not a traceback
             problem = str(exc) if isinstance(exc, ValueError) and str(exc) else f"{type(exc).__name__}: {exc}"
+            # a header the reader refused stays refused; a failing disk or a full
+            # descriptor table may not, so whoever caches the frame should ask again later
+            transient = isinstance(exc, (OSError, MemoryError))
         if wcs is not None:
             wcs, problem = usable_wcs(wcs, self.info.shape, self.header)
-        self._wcs, self._wcs_problem, self._wcs_done = wcs, problem, True
+        self._wcs, self._wcs_problem, self._wcs_done, self._wcs_transient = wcs, problem, True, transient
 
     @property
     def wcs(self) -> Any:
@@ -91,6 +95,13 @@ class Frame:
         if not self._wcs_done:
             self._load_wcs()
         return self._wcs_problem
+
+    @property
+    def wcs_transient(self) -> bool:
+        """True when building the WCS failed for a reason that may pass (an OS error)."""
+        if not self._wcs_done:
+            self._load_wcs()
+        return self._wcs_transient
 
     def wcs_note(self, path: Path | str) -> str | None:
         """The one line a user sees about an unusable WCS: file, frame, reason."""
