@@ -91,7 +91,12 @@ class Cluster:
                        "password_encryption = 'scram-sha-256'\n")
         return self
 
+    def running(self) -> bool:
+        return self._run("pg_ctl", "-D", str(self.data), "status", check=False).returncode == 0
+
     def start(self) -> None:
+        if self.running():
+            return
         self._run("pg_ctl", "-D", str(self.data), "-l", str(self.root / "server.log"), "-w", "-t", "60", "start")
 
     def stop(self, mode: str = "fast") -> None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import threading
 from dataclasses import dataclass
 from typing import Any, Sequence
 
@@ -101,16 +102,29 @@ class OutboxReader:
         self.path = path
         self._conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False, timeout=10)
         self._conn.execute("PRAGMA busy_timeout=10000")
+        self._lock = threading.Lock()  # the sync thread reads, the window asks how much is waiting
 
     def close(self) -> None:
-        self._conn.close()
+        with self._lock:
+            self._conn.close()
 
     def last_seq(self) -> int:
-        return self._conn.execute("SELECT coalesce(max(seq), 0) FROM outbox").fetchone()[0]
+        with self._lock:
+            return self._conn.execute("SELECT coalesce(max(seq), 0) FROM outbox").fetchone()[0]
+
+    def sequence_names(self) -> list[str]:
+        """Names in the stored image sequence (any pass)."""
+        with self._lock:
+            rows = self._conn.execute("SELECT entries FROM sequence ORDER BY chunk").fetchall()
+        return [name for (text,) in rows for name, _ in json.loads(text)]
 
     def read(self, after: int, limit: int = 1000) -> tuple[list[Event], list[KeyState]]:
         """Events after ``after`` and the current state of every key they touch, read in
         one snapshot, so the state is at least as new as the last event."""
+        with self._lock:
+            return self._read(after, limit)
+
+    def _read(self, after: int, limit: int) -> tuple[list[Event], list[KeyState]]:
         conn = self._conn
         conn.execute("BEGIN")
         try:
@@ -136,15 +150,18 @@ class OutboxReader:
                         seen_time, tuple(marks))
 
     def get(self, key: str, default: Any = None) -> Any:
-        row = self._conn.execute("SELECT value FROM sync_state WHERE key = ?", (key,)).fetchone()
+        with self._lock:
+            row = self._conn.execute("SELECT value FROM sync_state WHERE key = ?", (key,)).fetchone()
         return json.loads(row[0]) if row else default
 
     def put(self, key: str, value: Any) -> None:
-        self._conn.execute("INSERT INTO sync_state(key, value) VALUES (?, ?) ON CONFLICT(key) "
+        with self._lock:
+            self._conn.execute("INSERT INTO sync_state(key, value) VALUES (?, ?) ON CONFLICT(key) "
                            "DO UPDATE SET value = excluded.value", (key, json.dumps(value)))
 
     def events(self, seqs: Sequence[int] | None = None) -> list[Event]:
         """Every outbox row (checks and tests)."""
-        rows = self._conn.execute("SELECT seq, image, pass, kind, description, changes, time FROM outbox "
-                                  "ORDER BY seq").fetchall()
+        with self._lock:
+            rows = self._conn.execute("SELECT seq, image, pass, kind, description, changes, time FROM outbox "
+                                      "ORDER BY seq").fetchall()
         return [Event(*row) for row in rows if seqs is None or row[0] in seqs]
