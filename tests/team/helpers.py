@@ -49,7 +49,7 @@ def join(server, experiment, role: str, folder: Path, **options):
 
 def server_actions(server, role: str, schema: str = "imgmarker") -> list[tuple]:
     with server.admin() as conn:
-        return conn.execute(f"SELECT seq, image, pass, kind, description, changes::text FROM {schema}.actions "
+        return conn.execute(f"SELECT seq, image, pass, kind, description, changes::text, client_time FROM {schema}.actions "
                             "WHERE annotator = %s ORDER BY seq", (role,)).fetchall()
 
 
@@ -71,7 +71,7 @@ def local_actions(store_path: Path) -> list[tuple]:
 
     reader = OutboxReader(store_path)
     try:
-        return [(e.seq, e.image, e.pass_index, e.kind, e.description, json.dumps(json.loads(e.changes)))
+        return [(e.seq, e.image, e.pass_index, e.kind, e.description, json.dumps(json.loads(e.changes)), e.time)
                 for e in reader.events()]
     finally:
         reader.close()
@@ -92,4 +92,4 @@ def normalised(actions):
     """Server JSON text and local JSON text compared as data."""
     import json
 
-    return [(a[0], a[1], a[2], a[3], a[4], json.loads(a[5])) for a in actions]
+    return [(a[0], a[1], a[2], a[3], a[4], json.loads(a[5]), a[6]) for a in actions]

@@ -101,6 +101,7 @@ class TeamSync:
         self._last_renew = 0.0
         self._last_claim_check = 0.0
         self._exhausted_at: float | None = None
+        self._empty_claims = 0
         self._checked_at = 0.0
 
     # -- the session's side (any thread) -------------------------------------------------
@@ -178,7 +179,7 @@ class TeamSync:
                 backoff = 0.0
             except TeamError as exc:
                 self.record_failure(exc)
-                backoff = min(MAX_BACKOFF, max(0.5, backoff * 2))
+                backoff = min(MAX_BACKOFF, backoff * 2 if backoff else 0.1)  # a dropped connection: at once
             except Exception as exc:  # a bug must not kill the sync silently
                 log.exception("team sync failed")
                 self.record_failure(TeamError("error", f"sync error: {exc}"))
@@ -256,7 +257,12 @@ class TeamSync:
         if len(self.client.open_leases()) > self.plan.batch_size // 2:
             return
         claimed = self.claim(self.plan.batch_size)
-        self._exhausted_at = None if claimed else now
+        # one empty claim may have raced another annotator's; two in a row mean the pool is done
+        self._empty_claims = 0 if claimed else self._empty_claims + 1
+        exhausted = self._empty_claims >= 2
+        self._exhausted_at = now if exhausted else None
+        with self._lock:
+            self._state = replace(self._state, exhausted=exhausted)
 
     def claim(self, n: int) -> list[Claimed]:
         """Claim ``n`` images now (on the calling thread) and queue them for the session."""
@@ -264,7 +270,6 @@ class TeamSync:
         with self._lock:
             self._ready.extend(claimed)
             self._to_check.extend((c.name, c.size, c.fingerprint) for c in claimed)
-            self._state = replace(self._state, exhausted=not claimed)
         return claimed
 
     def check_later(self, entries) -> None:
