@@ -6,7 +6,7 @@ from __future__ import annotations
 import csv
 import json
 
-from helpers import join
+from teamkit import join
 
 from imgmarker.cli import main
 from imgmarker.kernel.experiment.loader import load_experiment

@@ -11,7 +11,7 @@ import sys
 import time
 from datetime import datetime, timezone
 
-from helpers import local_actions, normalised, server_actions, set_up
+from teamkit import local_actions, normalised, server_actions, set_up
 
 from imgmarker.cli import main
 from imgmarker.kernel.team.simulate import category_for, mark_for

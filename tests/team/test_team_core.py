@@ -6,8 +6,7 @@ from __future__ import annotations
 import psycopg
 import pytest
 
-from conftest import LEAD
-from helpers import (join, local_actions, local_marks, local_states, normalised, server_actions, server_marks,
+from teamkit import (join, local_actions, local_marks, local_states, normalised, server_actions, server_marks,
                      server_states, set_up)
 
 from imgmarker.kernel.team import admin

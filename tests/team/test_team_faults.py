@@ -16,7 +16,7 @@ import time
 
 import pytest
 
-from helpers import join, local_actions, local_marks, normalised, server_actions, server_marks, set_up
+from teamkit import join, local_actions, local_marks, normalised, server_actions, server_marks, set_up
 
 from imgmarker.kernel.store.sqlite import SCHEMA_VERSION, SqliteStore
 from imgmarker.kernel.team.client import TeamClient

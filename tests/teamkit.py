@@ -1,11 +1,11 @@
-"""What the team tests share: setting a campaign up on the test server, opening an
-annotator's session, and reading back what the server holds."""
+"""What the team tests share: the test server's database and roles, setting a campaign
+up on it, opening an annotator's session, and reading back what the server holds."""
 
 from __future__ import annotations
 
+import os
+from dataclasses import dataclass, field
 from pathlib import Path
-
-from conftest import LEAD
 
 from imgmarker.kernel.experiment.loader import load_experiment
 from imgmarker.kernel.plugins.host import create_plugin_host
@@ -14,6 +14,57 @@ from imgmarker.kernel.team import admin
 from imgmarker.kernel.team.connection import connect
 from imgmarker.kernel.team.fingerprint import fingerprints
 from imgmarker.kernel.team.joining import open_team_session
+
+LEAD = "lead"
+LEAD_PASSWORD = "lead-secret"
+
+
+@dataclass
+class TeamServer:
+    """One test's database on the cluster, with a password file per role."""
+
+    cluster: object
+    dbname: str
+    folder: Path
+    passwords: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def server(self) -> str:
+        """What an experiment's ``campaign.server`` says: no role, no password."""
+        return self.cluster.conninfo(self.dbname)
+
+    def passfile(self, role: str) -> Path:
+        path = self.folder / f"{role}.pgpass"
+        path.write_text(f"*:{self.cluster.port}:*:{role}:{self.passwords[role]}\n")
+        path.chmod(0o600)
+        return path
+
+    def overrides(self, role: str) -> dict[str, str]:
+        """Connection keywords an annotator's own environment would supply."""
+        return {"user": role, "passfile": str(self.passfile(role))}
+
+    def env(self, role: str) -> dict[str, str]:
+        return {**os.environ, "PGUSER": role, "PGPASSFILE": str(self.passfile(role))}
+
+    def admin(self):
+        return self.cluster.admin(self.dbname)
+
+    def experiment(self, folder: Path, images: int = 6, plan: str = "", name: str = "team") -> Path:
+        """An experiment of ``images`` small PNG files with a campaign on this server."""
+        from PIL import Image
+
+        (folder / "images").mkdir(parents=True, exist_ok=True)
+        for i in range(images):
+            Image.new("L", (16, 12), color=10 * i).save(folder / "images" / f"img{i:02d}.png")
+        text = (f"schema_version: 1\nname: {name}\nimages: {{directory: images}}\norder: {{mode: sorted}}\n"
+                "groups: [{name: BCG, max: 1}, {name: star}]\n"
+                "categories: {exclusive: true, items: [{name: cluster}, {name: empty}, {name: bad}]}\n"
+                f"output: {{directory: results}}\ncampaign:\n  server: \"{self.server}\"\n"
+                + "".join(f"  {line}\n" for line in plan.splitlines() if line.strip()))
+        path = folder / "experiment.yaml"
+        path.write_text(text)
+        return path
+
 
 HOST = None
 
