@@ -250,6 +250,7 @@ class _Checker:
 
 def _build(data: dict[str, Any], base_dir: Path, path: Path | None) -> Experiment:
     schema = base_schema()
+    written_controls = data.get("controls") if isinstance(data.get("controls"), dict) else {}
     data = apply_defaults(data, schema)
     img = data["images"]
     raw_groups = data.get("groups") or default_groups()
@@ -278,7 +279,7 @@ def _build(data: dict[str, Any], base_dir: Path, path: Path | None) -> Experimen
     key_specs = schema["properties"]["controls"]["properties"]["keys"]["properties"]
     keys = {action: controls.get("keys", {}).get(action, spec["default"]) for action, spec in key_specs.items()}
     group_names = [g.name for g in groups]
-    left = str(controls["left_click_group"]) if "left_click_group" in (data.get("controls") or {}) else (
+    left = str(controls["left_click_group"]) if "left_click_group" in written_controls else (
         "1" if "1" in group_names else group_names[0])
     out = data["output"]
     plugins = data["plugins"]

@@ -200,9 +200,14 @@ class TeamSync:
             self.client.close()
 
     def join(self) -> None:
-        joined = self.client.join(store_identity(self.reader), self.user, socket.gethostname())
         role = self.client.role()
-        self.acked = max(self.acked, joined.synced_seq)
+        bound = self.reader.get("role")
+        if bound and bound != role:
+            raise TeamError("refused", f"this results folder's database sends as {bound!r}, but you are "
+                                       f"connected as {role!r}; use your own results folder")
+        joined = self.client.join(store_identity(self.reader), self.user, socket.gethostname())
+        self.reader.put("role", role)
+        self.acked = joined.synced_seq  # the server is the truth (a restored backup gets resent)
         self.joined = True
         with self._lock:
             self._state = replace(self._state, role=role)
