@@ -44,6 +44,13 @@ class SyncState:
     exhausted: bool = False  # the server had no image left to claim
     mismatches: tuple[str, ...] = field(default_factory=tuple)
 
+    @property
+    def why(self) -> str:
+        """The reason in a few words (the whole message is in :attr:`reason`)."""
+        if self.phase == "offline" and self.reason.startswith("server unreachable"):
+            return "server unreachable"
+        return self.reason if len(self.reason) <= 90 else self.reason[:89] + "…"
+
     def text(self) -> str:
         if self.phase == "starting":
             head = "campaign: connecting"
@@ -51,10 +58,10 @@ class SyncState:
             head = "campaign: synced"
         else:
             head = f"campaign: {self.pending} action{'s' * (self.pending != 1)} waiting"
-            head += {"sending": " (sending)", "offline": f": {self.reason}", "refused": f": {self.reason}"}.get(
+            head += {"sending": " (sending)", "offline": f": {self.why}", "refused": f": {self.why}"}.get(
                 self.phase, "")
         if self.phase in ("offline", "refused") and self.pending == 0:
-            head = f"campaign: {self.reason}"
+            head = f"campaign: {self.why}"
         extra = []
         if self.mismatches:
             n = len(self.mismatches)
