@@ -36,6 +36,7 @@ CREATE TABLE {s}.images(
     retired_at timestamptz,
     registered_at timestamptz NOT NULL DEFAULT now());
 CREATE INDEX images_pool ON {s}.images(open_looks DESC, priority) WHERE retired_at IS NULL AND NOT gold;
+CREATE INDEX images_gold ON {s}.images(priority) WHERE gold;
 CREATE TABLE {s}.annotators(
     name text PRIMARY KEY,
     store_id text NOT NULL,

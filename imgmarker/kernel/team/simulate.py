@@ -35,7 +35,8 @@ def _say(text: str) -> None:
 
 
 def annotate(experiment_path: Path, role: str, output: Path, *, rate: float | None = None,
-             idle_timeout: float = 60.0, interval: float | None = None, say=_say) -> int:
+             idle_timeout: float = 60.0, interval: float | None = None, duration: float | None = None,
+             say=_say) -> int:
     """Annotate until the campaign has nothing left for ``role``; the number of images."""
     from imgmarker.kernel.experiment.loader import load_experiment
     from imgmarker.kernel.plugins.host import create_plugin_host
@@ -52,8 +53,8 @@ def annotate(experiment_path: Path, role: str, output: Path, *, rate: float | No
     looked = 0
     say(f"joined {len(session)}")
     try:
-        idle_since = time.monotonic()
-        while True:
+        idle_since = started = time.monotonic()
+        while duration is None or time.monotonic() - started < duration:
             deliver(session, sync)
             entry = session.current if len(session) and not session.is_seen(session.index) else \
                 session.next_unseen() if len(session) else None
@@ -100,9 +101,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rate", type=float, help="actions per second (default: as fast as possible)")
     parser.add_argument("--interval", type=float, help="sync interval in seconds (default: the experiment's)")
     parser.add_argument("--idle-timeout", type=float, default=60.0)
+    parser.add_argument("--duration", type=float, help="stop looking at images after this many seconds")
     args = parser.parse_args(argv)
     annotate(args.experiment, args.role, args.results, rate=args.rate, idle_timeout=args.idle_timeout,
-             interval=args.interval)
+             interval=args.interval, duration=args.duration)
     return 0
 
 
