@@ -30,6 +30,7 @@ PUSH_LIMIT = 1000
 MAX_BACKOFF = 5.0
 RECHECK_EXHAUSTED = 30.0
 CHECKS_PER_SECOND = 4
+ACKED_EVERY = 5.0  # seconds between notes of the server's acknowledgement in the local store
 
 
 @dataclass(frozen=True)
@@ -109,6 +110,7 @@ class TeamSync:
         self._last_claim_check = 0.0
         self._exhausted_at: float | None = None
         self._empty_claims = 0
+        self._acked_written = 0.0
         self._checked_at = 0.0
 
     # -- the session's side (any thread) -------------------------------------------------
@@ -248,7 +250,11 @@ class TeamSync:
             if not events:
                 break
             self.acked = self.client.push(events, states, local)
+        now = time.monotonic()
+        if now - self._acked_written >= ACKED_EVERY or self._stop.is_set():
+            # a write to the annotator's database: seldom, so it never competes with marking
             self.reader.put("acked", self.acked)
+            self._acked_written = now
 
     def reconcile(self) -> None:
         """Leases the session has never received (the program died between the claim
