@@ -40,7 +40,8 @@ def load_and_compute(args: argparse.Namespace, compute):
 def add_input_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("experiment", help="experiment.yaml")
     p.add_argument("results", nargs="*", help="result folders or exported CSV files of the annotators "
-                                             "(default: the experiment's output directory)")
+                                             "(default: the experiment's output directory, or the campaign "
+                                             "server when the experiment has a campaign)")
     p.add_argument("--radius", type=float, metavar="R",
                    help="marks within R of each other count as the same object (default: half of each "
                         "group's marker size, in its unit)")
@@ -81,8 +82,18 @@ def load(args: argparse.Namespace, bar: ProgressBar):
                         categories=experiment.categories.names(), name=f"{path.name} ({experiment.name!r})")
     sources = args.results or [experiment.output.directory]
     bar.step("reading")
-    results, problems = load_results(sources, expected, progress=lambda d, t: bar.update(d, t, "reading"),
-                                     workers=None)  # the command may use worker processes
+    if experiment.campaign is not None and not args.results:
+        from imgmarker.commands.campaign_results import load_from_server
+
+        sources = [f"campaign {experiment.campaign.schema} on the server"]
+        loaded = load_from_server(experiment, expected)
+        if loaded is None:
+            bar.done()
+            return None
+        results, problems = loaded
+    else:
+        results, problems = load_results(sources, expected, progress=lambda d, t: bar.update(d, t, "reading"),
+                                         workers=None)  # the command may use worker processes
     bar.done()
     for problem in problems:
         print(f"{'error' if problem.is_error else 'warning'}: {problem}".replace(": warning: ", ": "),

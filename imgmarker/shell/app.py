@@ -58,9 +58,34 @@ def open_window(experiment_path: Path, *, user: str | None = None, output: Path 
     host = create_plugin_host(blocked=blocked, modules=plugin_modules(experiment_path),
                               base_dir=experiment_path.parent, trust_modules=trust_modules)
     experiment = load_experiment(experiment_path, host.registry)
+    if experiment.campaign is not None:
+        return _open_team_window(experiment, user=user, output=output, host=host)
     session = Session.open(experiment, user=user, output=output, host=host)
     window = MainWindow(session, opener=open_window)
     return window
+
+
+def _open_team_window(experiment, *, user, output, host):
+    """The window on a team campaign: the session joined to its server, the sync's
+    state in the status bar."""
+    from imgmarker.kernel.team.joining import open_team_session
+    from imgmarker.shell.team_status import attach_team
+    from imgmarker.shell.window import MainWindow
+
+    session, sync = open_team_session(experiment, user=user, output=output, host=host)
+    window = MainWindow(session, opener=open_window)
+    window.team_sync = sync
+    attach_team(window, sync)
+    return window
+
+
+def close_window_session(window) -> None:
+    """Close the window's session, after the team sync's last attempt to send."""
+    sync = getattr(window, "team_sync", None)
+    if sync is not None:
+        window.team_status.stop()
+        sync.stop()
+    window.session.close()
 
 
 def local_modules(experiment_path: Path) -> list[Path]:
@@ -109,6 +134,6 @@ def run_app(experiment_path: Path | None, *, user: str | None = None, output: Pa
         window.start()
         return app.exec()
     finally:
-        window.session.close()
+        close_window_session(window)
         logging.getLogger("imgmarker").removeHandler(handler)
         handler.close()

@@ -15,7 +15,7 @@ from pathlib import Path
 from session_fakes import fake_host, load, make_campaign
 
 from imgmarker.kernel.output.export import run_writers
-from imgmarker.kernel.store.sqlite import SqliteStore
+from imgmarker.kernel.store.sqlite import SCHEMA_VERSION, SqliteStore
 
 CHILD = Path(__file__).parent.parent / "kill_child.py"
 ROUNDS = 12
@@ -95,4 +95,4 @@ def test_sigkill_at_random_instants_loses_nothing_acknowledged(tmp_path):
         assert sorted(r[3] for r in rows[1:]) == sorted(stored.values())
     assert total_actions > ROUNDS * 5, "the child hardly acted before being killed"
     with SqliteStore.open(db) as store:
-        assert store.schema_version == 1
+        assert store.schema_version == SCHEMA_VERSION

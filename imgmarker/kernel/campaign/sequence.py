@@ -10,7 +10,7 @@ import getpass
 import re
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Iterator, Sequence, overload
+from typing import Any, Callable, Iterator, Sequence, overload
 
 from imgmarker.kernel.annotations.marks import ImageEntry
 from imgmarker.kernel.campaign.ordering import order_images, with_repeats
@@ -18,6 +18,10 @@ from imgmarker.kernel.store.base import Key, Store
 
 USER_PATTERN = re.compile(r"^[A-Za-z0-9_.@-]+$")
 DB_SUFFIX = ".imgmarker.sqlite"
+
+#: Where a session's image sequence comes from: (store, experiment, user, image names
+#: found) -> (keys to show, vanished names, notes). :func:`build_sequence` by default.
+SequenceSource = Callable[[Store, Any, str, Sequence[str]], "tuple[list[Key], list[str], list[str]]"]
 
 
 def utc_now() -> str:
@@ -70,6 +74,14 @@ class Entries(Sequence[ImageEntry]):
 
     def key(self, i: int) -> Key:
         return self._keys[i]
+
+    def extend(self, keys: Sequence[Key]) -> None:
+        self._keys.extend(keys)
+
+    @property
+    def root(self) -> Path:
+        """The folder image names are relative to."""
+        return self._root
 
 
 def sequence_meta(experiment: Any, user: str, images: int) -> dict[str, Any]:

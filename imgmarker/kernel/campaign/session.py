@@ -19,7 +19,8 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from imgmarker.kernel.annotations import changes
-from imgmarker.kernel.campaign.sequence import Entries, build_sequence, database_path, resolve_user, utc_now
+from imgmarker.kernel.campaign.sequence import (Entries, SequenceSource, build_sequence, database_path,
+                                                resolve_user, utc_now)
 from imgmarker.kernel.campaign.lock import AnnotatorLock
 from imgmarker.kernel.campaign.discovery import discover
 from imgmarker.kernel.output.export import DEFAULT_DELAY, BackgroundExporter, remove_stale_temporaries, run_writers
@@ -72,12 +73,15 @@ class Session:
     # -- opening and closing ---------------------------------------------------
     @classmethod
     def open(cls, experiment: Any, *, user: str | None = None, output: Path | str | None = None,
-             host: Any = None, export_delay: float | None = DEFAULT_DELAY) -> "Session":
+             host: Any = None, export_delay: float | None = DEFAULT_DELAY,
+             sequence: SequenceSource | None = None) -> "Session":
         """Open (or resume) the campaign of ``experiment`` (an Experiment or a path to one)
         for ``user`` with the database and outputs in ``output`` (default: the experiment's).
 
         ``export_delay``: seconds of quiet before writers run in the background; None
-        runs writers only on :meth:`export` and :meth:`close`.
+        runs writers only on :meth:`export` and :meth:`close`. ``sequence``: where the
+        image sequence comes from (default: this folder's images, ordered and stored once;
+        a team campaign gives the images claimed from its server).
         """
         if host is None:
             from imgmarker.kernel.plugins.host import create_plugin_host
@@ -107,7 +111,7 @@ class Session:
         base = experiment
         try:
             experiment, override_note = effective_experiment(base, store)
-            keys, vanished, notes = build_sequence(store, experiment, user, found.names)
+            keys, vanished, notes = (sequence or build_sequence)(store, experiment, user, found.names)
         except BaseException:
             store.close()
             lock.release()
@@ -205,6 +209,18 @@ class Session:
 
     def previous(self) -> ImageEntry:
         return self.go_to(max(self.index - 1, 0))
+
+    def extend(self, keys: Sequence[Key]) -> int:
+        """Append images to the sequence (stored first); those already in it are skipped.
+        Returns how many were added. Call it from the thread that drives the session."""
+        new = [k for k in dict.fromkeys(map(tuple, keys)) if k not in self._key_set]
+        if new:
+            self.store.append_sequence(new)
+            self.entries.extend(new)
+            self._key_set.update(new)
+            self._marked_count += sum(1 for k in new if (self._counts or {}).get(k))
+            self._seen_count += sum(1 for k in new if k in self._seen)
+        return len(new)
 
     def peek_next_unseen(self) -> ImageEntry | None:
         """The first unseen image after the current one (wrapping round), without moving."""

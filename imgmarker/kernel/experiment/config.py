@@ -120,6 +120,25 @@ class PluginsConfig:
     sections: Mapping[str, Mapping[str, Any]]
 
 
+#: How a team campaign hands out images (``campaign.mode``).
+CAMPAIGN_MODES = ("everyone", "shared")
+
+
+@dataclass(frozen=True)
+class CampaignPlan:
+    """The ``campaign:`` section: where the team's server is and how images are shared."""
+
+    server: str  # libpq conninfo or URI, without a password
+    schema: str
+    mode: str
+    looks_per_image: int
+    gold: tuple[str, ...]
+    retire_agree: int | None
+    batch_size: int
+    lease_seconds: float
+    sync_seconds: float
+
+
 @dataclass(frozen=True)
 class Experiment:
     path: Path | None
@@ -137,6 +156,7 @@ class Experiment:
     output: Output
     controls: Controls
     plugins: PluginsConfig
+    campaign: CampaignPlan | None = None
 
     def group(self, name: str) -> Group:
         for group in self.groups:

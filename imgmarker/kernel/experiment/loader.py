@@ -30,6 +30,7 @@ from imgmarker.kernel.experiment.config import (
     frozen_map,
 )
 from imgmarker.kernel.experiment.bindings import reserved_keys
+from imgmarker.kernel.experiment.campaign_section import build_campaign, check_campaign
 from imgmarker.kernel.experiment.keys import normalize_key
 from imgmarker.kernel.plugins.host import is_local_module, resolve_local_module
 from imgmarker.kernel.experiment.problems import ExperimentError, Problem
@@ -89,6 +90,7 @@ class _Checker:
         self.display()
         self.writers()
         self.plugins()
+        check_campaign(self.data.get("campaign"), self.add)
         return self.problems
 
     def images(self) -> None:
@@ -316,6 +318,7 @@ def _build(data: dict[str, Any], base_dir: Path, path: Path | None) -> Experimen
         plugins=PluginsConfig(tuple(plugins.get("modules", ())),
                               frozen_map({k: frozen_map(v) if isinstance(v, dict) else v
                                           for k, v in plugins.items() if k != "modules"})),
+        campaign=build_campaign(data.get("campaign")),
     )
 
 

@@ -92,6 +92,8 @@ def _unknown_key_problems(error: jsonschema.ValidationError, doc: YamlDocument) 
 
 
 def _message(error: jsonschema.ValidationError) -> str:
+    if error.validator == "not" and isinstance(error.schema, dict) and error.schema.get("x-message"):
+        return str(error.schema["x-message"])
     if error.validator == "const":
         return f"{error.instance!r} is not supported; must be {error.validator_value!r}"
     if error.validator == "enum":

@@ -23,6 +23,7 @@ from imgmarker.kernel.annotations.rows import ImageRow, MarkRow
 from imgmarker.kernel.store.base import IMAGE_COLUMN_FIELDS, MARK_COLUMN_FIELDS, Action, Key, Store, StoreError
 from imgmarker.kernel.annotations.changes import Change, invert, rename_changes
 from imgmarker.kernel.store.names import exact_rows, from_db, json_text, readable_rows, to_db
+from imgmarker.kernel.store import outbox
 
 #: Marks the file as an imgmarker store (``PRAGMA application_id``): "imgm".
 APPLICATION_ID = 0x696D676D
@@ -52,7 +53,7 @@ CREATE TABLE geometry(
 """
 
 #: Schema steps; entry i takes a file from version i to version i + 1.
-MIGRATIONS: tuple[str, ...] = (_V1,)
+MIGRATIONS: tuple[str, ...] = (_V1, outbox.MIGRATION)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 _MARK_COLUMNS = "id, image, grp, label, x, y, frame, ra, dec, time, pass"
@@ -131,9 +132,8 @@ class SqliteStore(Store):
         for step in range(version, SCHEMA_VERSION):
             conn.execute("BEGIN IMMEDIATE")
             try:
-                for statement in MIGRATIONS[step].split(";"):
-                    if statement.strip():
-                        conn.execute(statement)
+                for statement in outbox.statements(MIGRATIONS[step]):
+                    conn.execute(statement)
                 conn.execute(f"PRAGMA application_id={APPLICATION_ID}")
                 conn.execute(f"PRAGMA user_version={step + 1}")
                 conn.execute("COMMIT")
