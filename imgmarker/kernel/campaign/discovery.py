@@ -32,6 +32,17 @@ class Discovered:
         """One line per skipped entry, naming it and why."""
         return [f"{self.root / name}: skipped: {why}" for name, why in self.skipped]
 
+    def summary(self) -> list[str]:
+        """At most two short notes for a session: what was skipped, what a list named but is gone."""
+        notes = []
+        if self.skipped:
+            shown = "; ".join(f"{name} ({why})" for name, why in self.skipped[:3])
+            notes.append(f"{len(self.skipped)} entr{'y' if len(self.skipped) == 1 else 'ies'} skipped: {shown}"
+                         + ("; ..." if len(self.skipped) > 3 else ""))
+        if self.missing:
+            notes.append(f"{len(self.missing)} listed image(s) not found: " + ", ".join(self.missing[:5]))
+        return notes
+
 
 def _has_suffix(name: str, suffixes: Sequence[str]) -> bool:
     lower = name.lower()

@@ -39,6 +39,7 @@ __all__ = ["ImageEntry", "ImageState", "Mark", "MarkResult", "Progress", "Sessio
 log = logging.getLogger("imgmarker.session")
 CLOSE_GEOMETRY_BUDGET = 5.0  # seconds of header reads closing may spend on centres not yet stored
 
+
 class Session:
     """One annotator's campaign. Use :meth:`open`; close it (or use ``with``)."""
 
@@ -118,12 +119,7 @@ class Session:
             raise
         if override_note:
             notes.append(override_note)
-        if found.skipped:
-            shown = "; ".join(f"{name} ({why})" for name, why in found.skipped[:3])
-            notes.append(f"{len(found.skipped)} entr{'y' if len(found.skipped) == 1 else 'ies'} skipped: {shown}"
-                         + ("; ..." if len(found.skipped) > 3 else ""))
-        if found.missing:
-            notes.append(f"{len(found.missing)} listed image(s) not found: " + ", ".join(found.missing[:5]))
+        notes.extend(found.summary())
         for note in notes:
             log.warning("%s: %s", experiment.name, note)
         session = cls(experiment, user, output_dir, host, store, found.root, keys, vanished, notes, export_delay)
