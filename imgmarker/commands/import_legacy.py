@@ -10,25 +10,34 @@ from pathlib import Path
 from imgmarker.commands.common import plugin_host, report_plugin_problems
 
 
+def shown(path: Path) -> str:
+    """A path as the user would type it here: relative below the current folder."""
+    try:
+        return Path(path).resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return str(path)
+
+
 def _report(result) -> None:
     from imgmarker.kernel.legacy.importer import describe_counts
 
     plan = result.plan
-    files = ", ".join(f"{name} ({encoding})" for name, encoding in plan.folder.files.items())
-    print(f"Image Marker 1.2 save folder {plan.folder.path} of {plan.folder.user!r}: {files or 'no files'}")
-    print(f"images: {plan.image_dir} ({plan.image_count} files)")
+    files = ", ".join(plan.folder.files) or "no files"
+    print(f"Image Marker 1.2 save folder {shown(plan.folder.path)} of {plan.folder.user!r} "
+          f"({plan.folder.encoding}): {files}")
+    print(f"images: {shown(plan.image_dir)} ({plan.image_count} files)")
     catalogs = len(plan.catalogs)
     print(f"imported: {describe_counts(result.counts)}, {catalogs} catalog{'s' * (catalogs != 1)}")
     print(result.sky.describe())
     for note in result.notes:
         print(f"note: {note}")
     for path in result.kept:
-        print(f"kept the earlier file as {path}")
+        print(f"kept the earlier file as {shown(path)}")
     if result.status == "unchanged":
-        print(f"{result.experiment_path.parent}: already holds this import; nothing changed")
+        print(f"{shown(result.experiment_path.parent)}: already holds this import; nothing changed")
     else:
-        print("wrote " + ", ".join(str(p) for p in result.written))
-    print(f"resume with: imgmarker run {result.experiment_path}")
+        print("wrote " + ", ".join(shown(p) for p in result.written))
+    print(f"resume with: imgmarker run {shown(result.experiment_path)}")
 
 
 def cmd_import_legacy(args: argparse.Namespace) -> int:

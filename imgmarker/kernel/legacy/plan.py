@@ -10,7 +10,6 @@ The first unseen image is where ``imgmarker run`` resumes.
 from __future__ import annotations
 
 import hashlib
-import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -200,9 +199,3 @@ def plan_import(folder: SaveFolder, experiment_dir: Path, *, images: Path | None
     return ImportPlan(folder, user, image_dir, experiment_dir, groups, document, sequence, states, mode, seed,
                       len(found.names), catalogs, notes)
 
-
-def relative_to_cwd(path: Path) -> str:
-    try:
-        return os.path.relpath(path)
-    except ValueError:
-        return str(path)

@@ -26,7 +26,7 @@ import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from imgmarker.kernel.legacy.textfiles import Table, decode_text, read_table
+from imgmarker.kernel.legacy.textfiles import Table, decode_text, fallback_encoding, read_table
 
 GROUP_COUNT = 9
 CATEGORY_COUNT = 5
@@ -87,6 +87,7 @@ class SaveFolder:
     favorites: set[str] = field(default_factory=set)
     catalogs: list[Path] = field(default_factory=list)
     files: dict[str, str] = field(default_factory=dict)  # file name -> encoding read with
+    encoding: str = "utf-8"  # the one encoding of the folder's files
     problems: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
@@ -275,20 +276,42 @@ def read_favorites(table: Table, name: str, folder: SaveFolder) -> None:
     folder.favorites.update(row.values["image"] for row in table.rows if row.values["image"] not in ("", "None"))
 
 
-def _load(folder: SaveFolder, stem: str, encoding: str | None) -> tuple[str, str] | None:
-    """(text, file name) of ``<user>_<stem>.csv`` (else ``.txt``)."""
-    for suffix in (".csv", ".txt"):
-        path = folder.path / f"{folder.user}_{stem}{suffix}"
-        if path.is_file():
-            try:
-                raw = path.read_bytes()
-            except OSError as exc:
-                folder.problems.append(f"{path.name}: cannot be read ({exc.strerror}); skipped")
-                return None
-            text, used = decode_text(raw, encoding)
-            folder.files[path.name] = used
-            return text, path.name
-    return None
+def _files(path: Path, user: str) -> dict[str, Path]:
+    """The 1.2 files of ``user`` by kind (``.csv`` before the older ``.txt``)."""
+    found = {}
+    config = path / f"{user}_config.txt"
+    if config.is_file():
+        found["config"] = config
+    for stem in ("marks", "images", "favorites"):
+        for suffix in (".csv", ".txt"):
+            candidate = path / f"{user}_{stem}{suffix}"
+            if candidate.is_file():
+                found[stem] = candidate
+                break
+    return found
+
+
+def _texts(files: dict[str, Path], encoding: str | None, problems: list[str]) -> tuple[dict[str, str], str]:
+    """The files' text and the one encoding used for all: 1.2 writes every file of a
+    folder in the same locale encoding, so one file that is not UTF-8 (an accented
+    comment, say) settles it for the ASCII-only ones too."""
+    raw: dict[str, bytes] = {}
+    for kind, path in files.items():
+        try:
+            raw[kind] = path.read_bytes()
+        except OSError as exc:
+            problems.append(f"{path.name}: cannot be read ({exc.strerror}); skipped")
+    if encoding is None:
+        try:
+            for data in raw.values():
+                data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            encoding = fallback_encoding()
+    texts = {}
+    used = "utf-8"
+    for kind, data in raw.items():
+        texts[kind], used = decode_text(data, encoding)
+    return texts, (used if raw else (encoding or "utf-8"))
 
 
 def read_save_folder(path: Path | str, user: str | None = None, encoding: str | None = None) -> SaveFolder:
@@ -310,23 +333,20 @@ def read_save_folder(path: Path | str, user: str | None = None, encoding: str | 
         raise LegacyError(f"{path}: no save files of {user!r} here"
                           + (f" (found: {', '.join(users)})" if users else ""))
     problems: list[str] = []
-    config_path = path / f"{user}_config.txt"
-    config = DEFAULT_CONFIG
-    files: dict[str, str] = {}
-    if config_path.is_file():
-        text, used = decode_text(config_path.read_bytes(), encoding)
-        files[config_path.name] = used
-        config = parse_config(text, config_path.name, problems)
-    folder = SaveFolder(path, user, config, files=files, problems=problems)
-    if not config_path.is_file():
-        folder.notes.append(f"{config_path.name}: not found; Image Marker's defaults are used "
+    files = _files(path, user)
+    texts, used = _texts(files, encoding, problems)
+    config_name = f"{user}_config.txt"
+    config = parse_config(texts["config"], config_name, problems) if "config" in texts else DEFAULT_CONFIG
+    folder = SaveFolder(path, user, config, files={p.name: used for k, p in files.items() if k in texts},
+                        encoding=used, problems=problems)
+    if "config" not in files:
+        folder.notes.append(f"{config_name}: not found; Image Marker's defaults are used "
                             "(groups 1..9, categories 1..5, no limits)")
     for stem, reader in (("marks", read_marks), ("images", read_images), ("favorites", read_favorites)):
-        loaded = _load(folder, stem, encoding)
-        if loaded is None:
+        if stem not in texts:
             continue
-        text, name = loaded
-        table = read_table(text)
+        name = files[stem].name
+        table = read_table(texts[stem])
         for line in table.short_rows:
             folder.problems.append(f"{name}:{line}: fewer fields than the header; the missing ones are empty")
         reader(table, name, folder)
