@@ -158,11 +158,11 @@ def smoke(app_dir: Path, work: Path | None = None) -> list[str]:
                   f"(exit {refused.returncode}), runs with it")
 
     save = legacy_save_folder(work / "ana-save", demo / "images")
-    done = run(app, ["import-legacy", str(save)], env, work)
+    done = run(app, ["migrate", str(save)], env, work)
     if "imported: 2 images seen" not in done.stdout:
-        raise SmokeFailure(f"import-legacy: {done.stdout} {done.stderr}")
+        raise SmokeFailure(f"migrate: {done.stdout} {done.stderr}")
     moved = next((line for line in done.stdout.splitlines() if line.startswith("RA/Dec")), "")
-    passed.append(f"import-legacy: {moved}")
+    passed.append(f"migrate: {moved}")
     return passed
 
 

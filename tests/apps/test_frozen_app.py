@@ -36,7 +36,7 @@ def test_frozen_app_works_without_python(app_dir, tmp_path):
     passed = load_smoke().smoke(app_dir, tmp_path)
     assert [line.split(":")[0] for line in passed] == [
         "version", "plugins", "demo --no-run", "render", "window (offscreen)",
-        "local plugin file named by an experiment", "import-legacy"]
+        "local plugin file named by an experiment", "migrate"]
     with open(tmp_path / "demo" / "results" / "smoke_marks.csv", newline="", encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
     assert [(r["image"], r["group"]) for r in rows] == [("cluster_field.fits", "BCG")]

@@ -95,6 +95,10 @@ def test_everything_resumes_in_the_session(tmp_path, host):
         assert experiment.left_click_group.name == "Galaxy"
         assert experiment.categories.names() == ["Cluster", "No cluster", "Bad", "4", "5"]
         assert experiment.order.mode == "shuffled"
+        # each imported image is one action: undo takes its import back, redo restores it
+        s.go_to(2)
+        assert s.undo() == "import from Image Marker 1.2" and s.marks() == []
+        assert s.redo() == "import from Image Marker 1.2" and [m.label for m in s.marks()] == ["Star"]
         # a group limit of 1 still replaces, as in 1.2
         s.go_to(0)
         assert s.add_mark(30.0, 30.0, "BCG").replaced is not None

@@ -15,7 +15,6 @@ import contextlib
 import filecmp
 import hashlib
 import json
-import math
 import os
 import shutil
 from dataclasses import dataclass, field
@@ -36,7 +35,7 @@ from imgmarker.kernel.output.atomic import atomic_write
 from imgmarker.kernel.store.sqlite import SqliteStore
 
 ACTION = "import from Image Marker 1.2"
-HEADER = ("# Imported from an Image Marker 1.2 save folder by `imgmarker import-legacy`.\n"
+HEADER = ("# Imported from an Image Marker 1.2 save folder by `imgmarker migrate`.\n"
           "# Resume with: imgmarker run experiment.yaml\n")
 
 
@@ -219,7 +218,3 @@ def describe_counts(counts: dict[str, int]) -> str:
     return ", ".join([n("seen", "image seen", "images seen") + f" ({n('repeats', 'repeat')})", n("marks", "mark"),
                       n("categorised", "image categorised", "images categorised"), n("comments", "comment"),
                       n("favourites", "favourite")])
-
-
-def finite(value: float | None) -> bool:
-    return value is not None and math.isfinite(value)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -158,8 +158,6 @@ def _states(folder: SaveFolder, groups: dict[str, str]) -> tuple[list[Key], dict
 
 
 def _regrouped(mark: LegacyMark, group: str) -> LegacyMark:
-    from dataclasses import replace
-
     label = group if mark.label == mark.group else mark.label
     return replace(mark, group=group, label=label)
 

@@ -1,4 +1,4 @@
-"""``imgmarker import-legacy``: an Image Marker 1.2 save folder becomes a campaign."""
+"""``imgmarker migrate``: an Image Marker 1.2 save folder becomes a campaign."""
 
 from __future__ import annotations
 
@@ -40,7 +40,7 @@ def _report(result) -> None:
     print(f"resume with: imgmarker run {shown(result.experiment_path)}")
 
 
-def cmd_import_legacy(args: argparse.Namespace) -> int:
+def cmd_migrate(args: argparse.Namespace) -> int:
     from imgmarker.kernel.legacy.importer import ImportConflict, import_save_folder
     from imgmarker.kernel.legacy.savefolder import LegacyError
 
@@ -75,7 +75,7 @@ def cmd_import_legacy(args: argparse.Namespace) -> int:
 
 
 def register(sub) -> None:
-    p = sub.add_parser("import-legacy", help="turn an Image Marker 1.2 save folder into a campaign",
+    p = sub.add_parser("migrate", help="turn an Image Marker 1.2 save folder into a campaign",
                        description="Read SAVE_DIR (an Image Marker 1.2 save folder: <user>_config.txt, "
                                    "<user>_marks.csv, <user>_images.csv, <user>_favorites.csv, imports/) and write "
                                    "an experiment.yaml, its catalogs and the annotator's results, so that "
@@ -93,4 +93,4 @@ def register(sub) -> None:
                    help="replace files of an earlier import that differ (they are kept beside the new ones)")
     p.add_argument("--no-plugin", metavar="NAME", action="append", default=[],
                    help="do not load the plugin NAME (repeatable)")
-    p.set_defaults(func=cmd_import_legacy)
+    p.set_defaults(func=cmd_migrate)
