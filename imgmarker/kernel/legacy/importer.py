@@ -85,7 +85,8 @@ def _build_store(plan: ImportPlan, path: Path, registry: Any) -> tuple[dict[str,
         store.set_meta("consistency", {"fraction": 0.0, "seed": 0, "min_gap": 10, "images": plan.image_count})
         store.set_meta("imported_from", {"program": "Image Marker 1.2", "folder": str(plan.folder.path.resolve()),
                                          "user": plan.folder.user})
-        locator = SkyLocator(registry, DEFAULT_MAX_PIXELS, store.put_geometries)
+        geometries: list = []  # written in one transaction at the end, not one per image
+        locator = SkyLocator(registry, DEFAULT_MAX_PIXELS, geometries.extend)
         for key in plan.sequence:
             state = plan.states.get(key)
             if state is None:
@@ -114,6 +115,8 @@ def _build_store(plan: ImportPlan, path: Path, registry: Any) -> tuple[dict[str,
             counts["categorised"] += bool(state.categories)
             counts["comments"] += bool(state.comment)
             counts["favourites"] += state.favorite
+        if geometries:
+            store.put_geometries(geometries)
     return counts, pairs
 
 
