@@ -66,3 +66,15 @@ def test_one_line_for_what_cannot_be_imported(tmp_path, capsys, monkeypatch):
     assert capsys.readouterr().err == "missing: no such image folder (given with --images)\n"
     assert main(["migrate", "save", "--user", "zoe"]) == 1
     assert capsys.readouterr().err == "save: no save files of 'zoe' here (found: ana)\n"
+
+
+def test_a_catalog_imgmarker_cannot_read_is_named(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    legacy = Legacy12(tmp_path / "save", make_images(tmp_path / "images"), seen=[Seen("b.fits")],
+                      catalogs={"notes.txt": b"just some words\n"})
+    legacy.write()
+    assert main(["migrate", "save"]) == 0
+    out, err = capsys.readouterr()
+    copied = tmp_path / "save" / "imgmarker" / "catalogs" / "notes.txt"
+    assert copied.read_bytes() == b"just some words\n"
+    assert err.count("\n") == 1 and "notes.txt" in err

@@ -2,7 +2,7 @@
 favourites, imported catalogs) as 1.2 writes them, turning them into an experiment
 and a store that resume where the annotator was, with RA/Dec recomputed.
 
-May import: annotations, experiment, campaign, store, output.
+May import: annotations, experiment, campaign, catalogs, store, output.
 """
 
 from imgmarker.lazy import exports
