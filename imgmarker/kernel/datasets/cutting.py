@@ -87,13 +87,15 @@ def _sky(wcs: Any, height: int, x: np.ndarray, y: np.ndarray):
 
 def _write(staging: Path, name: str, payload: bytes) -> str:
     target = staging / name
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_bytes(payload)
+    if "/" in name:
+        target.parent.mkdir(parents=True, exist_ok=True)
+    with open(target, "wb") as handle:
+        handle.write(payload)
     return hashlib.sha256(payload).hexdigest()
 
 
 def cut_image(task: ImageTask, settings: CutSettings, registry: Any, pictures: Any) -> ImageOutcome:
-    from imgmarker.kernel.datasets.fitsfile import base_header, fits_bytes
+    from imgmarker.kernel.datasets.fitsfile import FrameHeader, fits_bytes
     from imgmarker.kernel.datasets.pictures import png_bytes
     from imgmarker.kernel.imaging.images import ImageReadError, open_image
 
@@ -128,7 +130,7 @@ def cut_image(task: ImageTask, settings: CutSettings, registry: Any, pictures: A
         status[width == 0] = NO_SCALE
         if settings.edge == "skip":
             status[(status == WRITTEN) & (padded > 0)] = EDGE
-        header = base_header(wcs, frame.header) if settings.format == "fits" else None
+        header = FrameHeader(wcs, frame.header) if settings.format == "fits" else None
         limits = pictures.limits(data) if pictures is not None and (status == WRITTEN).any() else None
         digests = [""] * n
         for i in np.flatnonzero(status == WRITTEN).tolist():

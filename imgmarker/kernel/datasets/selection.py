@@ -62,10 +62,11 @@ class Selection:
     dropped: dict[str, int]  # why candidates were left out -> how many
 
 
-def _check_names(kind: str, asked: Sequence[str], known: Sequence[str]) -> None:
+def _check_names(kind: str, asked: Sequence[str], known: Sequence[str], plural: str | None = None) -> None:
     unknown = [n for n in asked if n not in known]
     if unknown:
-        raise DatasetError(f"no {kind} named {', '.join(map(repr, unknown))} ({kind}s: {', '.join(known) or 'none'})")
+        raise DatasetError(f"no {kind} named {', '.join(map(repr, unknown))} "
+                           f"({plural or kind + 's'}: {', '.join(known) or 'none'})")
 
 
 def only_annotators(results: Results, names: Sequence[str]) -> Results:
@@ -118,7 +119,7 @@ def select(results: Results, experiment, options, radii) -> Selection:
 
     category_names = experiment.categories.names()
     group_names = experiment.group_names
-    _check_names("category", [*options.categories, *options.drop_categories], category_names)
+    _check_names("category", [*options.categories, *options.drop_categories], category_names, "categories")
     _check_names("group", options.groups, group_names)
     results = only_annotators(results, options.annotators)
     used = sorted({results.users[int(u)] for u in np.concatenate([results.marks.user, results.votes.user]).tolist()})
