@@ -1,6 +1,7 @@
 """COCO keypoint annotations of the marks: ``{user}_coco.json``.
 
-Every image with first-pass marks (or seen without any) is an entry of ``images``;
+Every image with first-pass marks (or seen without any) whose size is known (a session
+knows it for every image it showed) is an entry of ``images``;
 every group is a category with one keypoint, ``centre``; every mark is an annotation
 with that keypoint (visibility 2), a box around it and its label. Consistency repeats
 (pass 2) are left out: they would count the same objects twice.
@@ -15,12 +16,15 @@ Boxes are clipped to the image. pycocotools reads the file as it is.
 from __future__ import annotations
 
 import json
+import logging
 
 import imgmarker
 from imgmarker.api import ConfigSchema, WriterSpec
 from imgmarker_plugins.writers._boxes import BOX_SCHEMA, box_side, class_names, clipped_box
 
 KEYPOINT = "centre"
+
+log = logging.getLogger("imgmarker.writers.coco")
 
 
 def document(context) -> dict:
@@ -30,21 +34,22 @@ def document(context) -> dict:
     classes = class_names(context.experiment, marks)
     category = {name: k + 1 for k, name in enumerate(classes)}
     geometry = getattr(context, "geometry", None)
-    images, sizes = [], {}
-    first_frame = {}
+    first_frame: dict[str, int] = {}
     for m in marks:
         first_frame.setdefault(m.image, m.frame)
-    for k, name in enumerate(names, start=1):
-        entry = {"id": k, "file_name": name}
+    images, sizes = [], {}
+    for name in names:
         g = geometry(name, first_frame.get(name, 0)) if geometry is not None else None
-        if g is not None:
-            entry["width"], entry["height"] = int(g.width), int(g.height)
-            sizes[name] = (int(g.width), int(g.height))
-        images.append(entry)
-    image_id = {name: k for k, name in enumerate(names, start=1)}
+        if g is None:  # COCO readers need the size; a session knows it for every image it showed
+            log.warning("%s: image size unknown, left out of the COCO file", name)
+            continue
+        sizes[name] = (int(g.width), int(g.height))
+        images.append({"id": len(images) + 1, "file_name": name, "width": int(g.width), "height": int(g.height)})
+    image_id = {entry["file_name"]: entry["id"] for entry in images}
+    marks = [m for m in marks if m.image in image_id]
     annotations = []
     for m in sorted(marks, key=lambda m: (m.image, m.id)):
-        width, height = sizes.get(m.image, (None, None))
+        width, height = sizes[m.image]
         left, top, right, bottom = clipped_box(m.x, m.y, box_side(context, "coco", m), width, height)
         box = [left, top, right - left, bottom - top]
         annotations.append({"id": len(annotations) + 1, "image_id": image_id[m.image],
