@@ -53,6 +53,8 @@ def cmd_dataset(args: argparse.Namespace) -> int:
                                progress=lambda done, total, stage: bar.update(done, total, stage))
     except (ValueError, DatasetError) as exc:
         bar.done()
+        for problem in getattr(exc, "problems", ()):
+            print(f"error: {problem}", file=sys.stderr)
         print(f"error: {exc}", file=sys.stderr)
         return 1
     except OSError as exc:

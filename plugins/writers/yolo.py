@@ -16,7 +16,6 @@ A label file sits where Ultralytics looks for it: the image's path with its last
 from __future__ import annotations
 
 import logging
-from pathlib import PurePosixPath
 
 import imgmarker
 from imgmarker.api import ConfigSchema, WriterSpec
@@ -26,14 +25,15 @@ log = logging.getLogger("imgmarker.writers.yolo")
 
 
 def label_path(image: str) -> str:
-    parts = [p for p in PurePosixPath(image).parts if p not in ("", ".", "..")]
+    parts = [p for p in image.replace("\\", "/").split("/") if p not in ("", ".", "..")] or ["_"]
     for i in range(len(parts) - 2, -1, -1):
         if parts[i] == "images":
             parts[i] = "labels"
             break
-    path = PurePosixPath(*parts) if parts else PurePosixPath("_")
-    stem = path.name.rsplit(".", 1)[0] if "." in path.name.lstrip(".") else path.name
-    return str(path.with_name(stem + ".txt"))
+    name = parts[-1]
+    if "." in name.lstrip("."):
+        name = name.rsplit(".", 1)[0]
+    return "/".join(parts[:-1] + [name + ".txt"])
 
 
 def _line(context, m, cls: int, width: int, height: int, keypoints: bool) -> str:

@@ -137,3 +137,26 @@ def test_png_cutouts_are_the_window_picture_of_that_place(campaign, registry):
         valid = (xs >= 0) & (ys >= 0) & (xs < source.shape[1]) & (ys < source.shape[0])
         assert np.array_equal(picture[valid], whole[ys[valid], xs[valid]])
         assert (picture[~valid] == 0).all()  # padding is black
+
+
+def test_an_unreadable_image_is_one_line_and_the_others_are_still_cut(campaign, capsys):
+    (campaign / "images" / "broken.fits").write_bytes(b"SIMPLE  = not really a FITS file")
+    with open(campaign / "results" / "ana_marks.csv", "a", newline="") as handle:
+        csv.writer(handle).writerow(["broken.fits", "galaxy", "galaxy", 5.0, 5.0])
+    out = campaign / "set"
+    assert main(["dataset", str(campaign / "experiment.yaml"), "-o", str(out), "--size", "15", "--workers", "1",
+                 "--writer", "none"]) == 1
+    err = capsys.readouterr().err
+    lines = [line for line in err.splitlines() if "broken.fits" in line]
+    assert len(lines) == 1 and lines[0].startswith("error: broken.fits: not a readable FITS file")
+    assert "Traceback" not in err
+    assert len(_table(out)) == len(MARKS)
+
+
+def test_a_frame_the_images_do_not_have(campaign, capsys):
+    out = campaign / "set"
+    assert main(["dataset", str(campaign / "experiment.yaml"), "-o", str(out), "--frame", "1", "--workers", "1"]) == 1
+    err = capsys.readouterr().err.splitlines()
+    assert "error: counts.fits: no frame 1 (frames 0..0)" in err and "error: sip.fits: no frame 1 (frames 0..0)" in err
+    assert err[-1] == "error: no examples could be cut (image unreadable or missing: 6)"
+    assert not out.exists()

@@ -4,7 +4,7 @@ around marks and whole images by category, seeded splits that keep each source i
 in one split, the label table, and the manifest that lets a dataset be rebuilt and
 cited. The ``dataset`` command is a thin layer over it.
 
-May import: annotations, imaging, display, output, agreement.
+May import: annotations, plugins, imaging, display, output, agreement.
 """
 
 from imgmarker.lazy import exports

@@ -11,6 +11,9 @@ taught that a visible object is background.
 from __future__ import annotations
 
 import contextlib
+import hashlib
+import io
+import posixpath
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, Iterable, Iterator, Mapping, Sequence
@@ -35,6 +38,8 @@ class DatasetWriterContext:
     sizes: Mapping[str, tuple[int, int]]  # file -> (height, width)
     scales: Mapping[str, float | None]
     written: list[Path] = field(default_factory=list)
+    digests: dict[str, str] = field(default_factory=dict)  # relative name -> SHA-256 of what was written
+    _folders: set[Path] = field(default_factory=set)
 
     def marks(self) -> Iterable[MarkRow]:
         return iter(self.rows)
@@ -52,12 +57,20 @@ class DatasetWriterContext:
     @contextlib.contextmanager
     def atomic_write(self, name: str, mode: str = "w") -> Iterator[IO]:
         """Files go straight into the dataset's staging folder, which appears as a
-        whole when the build succeeds (no per-file flush to disk for 10,000 labels)."""
-        target = Path(self.output_dir) / name
-        if Path(self.output_dir).resolve() not in target.resolve().parents:
+        whole when the build succeeds; each is written at once from memory and its
+        checksum kept (no per-file flush, no reading 10,000 label files back)."""
+        relative = posixpath.normpath(name.replace("\\", "/"))
+        if relative.startswith(("../", "/")) or relative in ("..", "."):
             raise ValueError(f"writer output {name!r} is outside {self.output_dir}")
-        target.parent.mkdir(parents=True, exist_ok=True)
         binary = "b" in mode
-        with open(target, mode, encoding=None if binary else "utf-8", newline=None if binary else "") as handle:
-            yield handle
+        buffer: IO = io.BytesIO() if binary else io.StringIO(newline="")
+        yield buffer
+        payload = buffer.getvalue() if binary else buffer.getvalue().encode("utf-8")
+        target = Path(self.output_dir) / relative
+        if target.parent not in self._folders:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            self._folders.add(target.parent)
+        with open(target, "wb") as handle:
+            handle.write(payload)
+        self.digests[relative] = hashlib.sha256(payload).hexdigest()
         self.written.append(target)

@@ -90,7 +90,7 @@ def _num(value: float) -> float | None:
     return value if np.isfinite(value) else None
 
 
-def _run_writers(experiment, options, registry, staging, per_split, problems) -> list[Path]:
+def _run_writers(experiment, options, registry, staging, per_split, problems, digests) -> list[Path]:
     from imgmarker.kernel.datasets.context import DatasetWriterContext
 
     written: list[Path] = []
@@ -111,6 +111,7 @@ def _run_writers(experiment, options, registry, staging, per_split, problems) ->
             except Exception as exc:  # one broken writer must not cost the dataset
                 problems.append(f"writer {name!r} failed on the {split} split: {type(exc).__name__}: {exc}")
             written.extend(context.written)
+            digests.update(context.digests)
     if "yolo" in options.writers and registry.writers.get("yolo") is not None:
         written.append(_data_yaml(staging, experiment, per_split))
     return written
@@ -151,7 +152,8 @@ def finish(experiment, results, options, selection, files, cut, staging: Path, f
     keep = cut["status"] == WRITTEN
     if not keep.any():
         raise DatasetError("no examples could be cut (" + ", ".join(f"{k}: {v}" for k, v in
-                                                                   skipped_counts(cut["status"]).items()) + ")")
+                                                                   skipped_counts(cut["status"]).items()) + ")",
+                           problems)
     split = split_examples(examples, keep, options.fractions, options.seed)
     known: dict[str, str] = {}
     cut_dir = staging / "images" / ".cut"
@@ -174,7 +176,7 @@ def finish(experiment, results, options, selection, files, cut, staging: Path, f
         written.append(staging / "examples.parquet")
     if options.kind == "cutouts":
         written += _run_writers(experiment, options, registry, staging, _writer_rows(examples, table, order, cut),
-                                problems)
+                                problems, known)
     key = "group" if options.kind == "cutouts" else "label"
     counts = _counts(table, key)
     checksum = write_checksums(staging, known, skip=["manifest.json"])

@@ -19,7 +19,12 @@ from imgmarker.kernel.agreement.tables import Results
 
 
 class DatasetError(Exception):
-    """The dataset cannot be built as asked; the message says why in one line."""
+    """The dataset cannot be built as asked; the message says why in one line, and
+    ``problems`` lists what went wrong with single images on the way."""
+
+    def __init__(self, message: str, problems: Sequence[str] = ()):
+        super().__init__(message)
+        self.problems = list(problems)
 
 
 @dataclass
@@ -170,8 +175,7 @@ def select(results: Results, experiment, options, radii) -> Selection:
     labels = np.asarray(res.labels.names, dtype=object)
     examples = Examples(names, cons.image[order].astype(np.int64), group_of[order].tolist(),
                         labels[cons.label[order]].tolist() if len(order) else [], cons.x[order], cons.y[order],
-                        np.asarray(cons.ra)[order] if np.ndim(cons.ra) else np.full(len(order), np.nan),
-                        np.asarray(cons.dec)[order] if np.ndim(cons.dec) else np.full(len(order), np.nan),
+                        np.asarray(cons.ra, dtype=float)[order], np.asarray(cons.dec, dtype=float)[order],
                         cons.support[order].astype(float), cons.n[order].astype(np.int64),
                         cons.seen[order].astype(np.int64), [who[i] for i in order.tolist()],
                         ["+".join(cats.get(int(code), ((),))[0]) for code in cons.image[order].tolist()])
