@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -94,21 +95,27 @@ def main() -> None:
                    str(work / "dataset"), "--size", args.size, "--format", args.format]
         if args.workers:
             command += ["--workers", str(args.workers)]
-        times = []
+        times, cpus = [], []
         for run in range(args.repeat):
             shutil.rmtree(work / "dataset", ignore_errors=True)
             load_before = os.getloadavg()
+            cpu_before = resource.getrusage(resource.RUSAGE_CHILDREN)
             t0 = time.perf_counter()
             done = subprocess.run(command, capture_output=True, text=True)
             elapsed = time.perf_counter() - t0
+            cpu_after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            cpu = (cpu_after.ru_utime - cpu_before.ru_utime) + (cpu_after.ru_stime - cpu_before.ru_stime)
             if done.returncode != 0:
                 sys.exit(f"the command failed:\n{done.stderr}")
             times.append(elapsed)
+            cpus.append(cpu)
             cutouts = sum(1 for _ in (work / "dataset" / "images").rglob(f"*.{args.format}"))
-            print(f"run {run + 1}: {elapsed:.1f} s, {cutouts} cutouts, load average before "
+            print(f"run {run + 1}: {elapsed:.1f} s ({cpu:.1f} s of CPU in all processes), {cutouts} cutouts, "
+                  f"load average before "
                   f"{load_before[0]:.2f} after {os.getloadavg()[0]:.2f}")
-        print(f"median: {statistics.median(times):.1f} s for {cutouts} {args.size} px {args.format} cutouts "
-              f"from {args.images} images (target <= 60 s), {os.cpu_count()} CPUs")
+        print(f"median: {statistics.median(times):.1f} s ({statistics.median(cpus):.1f} s of CPU) for {cutouts} "
+              f"{args.size} px {args.format} cutouts from {args.images} images (target <= 60 s), "
+              f"{os.cpu_count()} CPUs")
     finally:
         if not args.dir:
             shutil.rmtree(work, ignore_errors=True)

@@ -65,10 +65,24 @@ def document(context) -> dict:
     }
 
 
+def dumps(doc: dict) -> str:
+    """The document with one image, annotation or category per line: readable, and
+    written by the C JSON encoder (an indented dump of 100,000 annotations is several
+    times slower)."""
+    parts = []
+    for key, value in doc.items():
+        if isinstance(value, list) and value:
+            items = ",\n  ".join(json.dumps(v, ensure_ascii=False) for v in value)
+            parts.append(f"{json.dumps(key)}: [\n  {items}\n ]")
+        else:
+            parts.append(f"{json.dumps(key)}: {json.dumps(value, ensure_ascii=False)}")
+    return "{\n " + ",\n ".join(parts) + "\n}\n"
+
+
 def write(context) -> None:
-    text = json.dumps(document(context), indent=1, ensure_ascii=False)
+    text = dumps(document(context))
     with context.atomic_write(f"{context.user}_coco.json") as handle:
-        handle.write(text + "\n")
+        handle.write(text)
 
 
 @imgmarker.hookimpl

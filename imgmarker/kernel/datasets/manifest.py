@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import platform
 from importlib import metadata
 from pathlib import Path
@@ -76,11 +77,15 @@ def write_checksums(root: Path, known: Mapping[str, str], skip: Iterable[str] = 
     recomputed); returns the checksum of that list."""
     skip = set(skip)
     lines = []
-    for path in sorted(p for p in root.rglob("*") if p.is_file()):
-        name = path.relative_to(root).as_posix()
+    names = []
+    for folder, dirs, files in os.walk(root):
+        dirs.sort()
+        base = Path(folder).relative_to(root).as_posix()
+        names.extend(name if base == "." else f"{base}/{name}" for name in files)
+    for name in sorted(names):
         if name in skip or name == "SHA256SUMS":
             continue
-        lines.append(f"{known.get(name) or file_sha256(path)}  {name}\n")
+        lines.append(f"{known.get(name) or file_sha256(root / name)}  {name}\n")
     text = "".join(lines).encode("utf-8")
     (root / "SHA256SUMS").write_bytes(text)
     return hashlib.sha256(text).hexdigest()
