@@ -224,6 +224,31 @@ def test_whole_images_by_category_for_classification(demo, tmp_path):
 
     assert Image.open(out / "images/train/Cluster/cluster_field.png").size == (512, 512)
     assert not list(out.glob("*_coco.json"))  # no boxes in a classification set
+    # in FITS: the frame's own values and its WCS unchanged
+    from astropy.io import fits
+
+    assert main(["dataset", str(demo), "-o", str(tmp_path / "fits"), "--examples", "images", "--workers", "1",
+                 "--split", "1", "0", "0"]) == 0
+    with fits.open(tmp_path / "fits" / "images/train/Cluster/cluster_field.fits") as cut, \
+            fits.open(Path(demo).parent / "images" / "cluster_field.fits") as source:
+        assert np.array_equal(cut[0].data, source[0].data, equal_nan=True)
+        assert (cut[0].header["CRPIX1"], cut[0].header["CRPIX2"]) == (source[0].header["CRPIX1"],
+                                                                      source[0].header["CRPIX2"])
+
+
+def test_exported_csv_files_give_the_same_dataset_as_the_databases(demo, tmp_path):
+    import shutil
+
+    exported = tmp_path / "exported"
+    exported.mkdir()
+    for path in (Path(demo).parent / "results").glob("*.csv"):
+        shutil.copy(path, exported)
+    assert _build(demo, tmp_path / "db") == 0
+    assert main(["dataset", str(demo), str(exported), "-o", str(tmp_path / "csv"), "--size", "32", "--seed", "7",
+                 "--workers", "1"]) == 0
+    assert (tmp_path / "db" / "examples.csv").read_bytes() == (tmp_path / "csv" / "examples.csv").read_bytes()
+    db, csv_ = (json.loads((tmp_path / name / "manifest.json").read_text()) for name in ("db", "csv"))
+    assert db["results"] == csv_["results"]
 
 
 @pytest.mark.parametrize("args, message", [
@@ -259,3 +284,15 @@ def test_an_existing_folder_is_never_overwritten_by_accident(demo, tmp_path, cap
     assert set(pd.read_csv(out / "examples.csv").group) == {"BCG"}
     assert len(list((out / "images").rglob("*.fits"))) == 4  # nothing of the old dataset is left
     assert not list(tmp_path.glob(".*building*"))
+
+
+def test_without_pyarrow_the_csv_table_is_enough(demo, tmp_path, monkeypatch):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "pyarrow", None)  # as if it were not installed
+    monkeypatch.setitem(sys.modules, "pyarrow.parquet", None)
+    out = tmp_path / "set"
+    assert _build(demo, out, "--writer", "none") == 0
+    assert (out / "examples.csv").is_file() and not (out / "examples.parquet").exists()
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["files"]["table"] == ["examples.csv"]
