@@ -220,6 +220,7 @@ def test_whole_images_by_category_for_classification(demo, tmp_path):
                                "images/train/Cluster/two_bands.png", "images/train/Bad_image/gray_field.png"}
     gray = table[table.source_image == "gray_field.jpg"].iloc[0]
     assert gray.support == pytest.approx(0.6667) and gray.annotators == "ana+ben"
+    assert (gray.n_annotators, gray.n_seen, gray.group) == (2, 3, "")
     from PIL import Image
 
     assert Image.open(out / "images/train/Cluster/cluster_field.png").size == (512, 512)

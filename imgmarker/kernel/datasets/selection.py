@@ -88,7 +88,7 @@ def only_annotators(results: Results, names: Sequence[str]) -> Results:
 
 def image_categories(results: Results, categories: Sequence[str], min_support: float):
     """Per image code: (supported categories, majority category or '', its support,
-    annotators who chose it joined by '+', annotators who looked)."""
+    annotators who chose it joined by '+', annotators who looked, how many chose it)."""
     from imgmarker.kernel.agreement.categories import category_votes
 
     votes = category_votes(results, categories)
@@ -104,9 +104,10 @@ def image_categories(results: Results, categories: Sequence[str], min_support: f
         supported = tuple(c for k, c in enumerate(categories) if votes.counts[row, k] > 0
                           and fractions[row, k] >= min_support)
         top = majority[row]
-        share = float(fractions[row, categories.index(top)]) if top else 0.0
+        k = categories.index(top) if top else -1
+        share = float(fractions[row, k]) if top else 0.0
         who = "+".join(sorted(chosen.get((code, top), ()))) if top else ""
-        out[code] = (supported, top, share, who, int(votes.seen[row]))
+        out[code] = (supported, top, share, who, int(votes.seen[row]), int(votes.counts[row, k]) if top else 0)
     return out
 
 
@@ -134,22 +135,21 @@ def select(results: Results, experiment, options, radii) -> Selection:
     notes: list[str] = []
     names = results.images.names
     if options.kind == "images":
-        rows = [(names[code], code) for code, entry in cats.items()]
         picked = []
-        for name, code in sorted(rows):
-            supported, top, share, who, seen = cats[code]
+        for code in sorted(cats, key=names.__getitem__):
+            supported, top, share, who, seen, count = cats[code]
             if not allowed[code]:
                 dropped["category filter"] = dropped.get("category filter", 0) + 1
             elif not top or share < options.min_support:
                 dropped["no supported majority category"] = dropped.get("no supported majority category", 0) + 1
             else:
-                picked.append((code, top, share, who, seen, "+".join(supported)))
+                picked.append((code, top, share, who, seen, "+".join(supported), count))
         n = len(picked)
         nan = np.full(n, np.nan)
         examples = Examples(names, np.array([p[0] for p in picked], dtype=np.int64), [""] * n,
                             [p[1] for p in picked], nan, nan.copy(), nan.copy(), nan.copy(),
                             np.array([p[2] for p in picked], dtype=float),
-                            np.array([round(p[2] * p[4]) for p in picked], dtype=np.int64),
+                            np.array([p[6] for p in picked], dtype=np.int64),
                             np.array([p[4] for p in picked], dtype=np.int64), [p[3] for p in picked],
                             [p[5] for p in picked])
         return Selection(examples, used, notes, dropped)
@@ -183,8 +183,8 @@ def select(results: Results, experiment, options, radii) -> Selection:
 
 
 def strata(examples: Examples, how: str) -> list[str]:
-    """The stratum of each example's source image: its most frequent group (first in
-    the experiment's order on a tie, i.e. the first seen), its category, or one for all."""
+    """The stratum of each example's source image: its most frequent group (on a tie
+    the first in the experiment's order), its categories, or one stratum for all."""
     if how == "none" or not len(examples):
         return [""] * len(examples)
     if how == "category":
