@@ -2,4 +2,4 @@
 
 #: Module names under ``imgmarker.commands``, in the order ``--help`` lists them.
 COMMANDS = ("run", "demo", "validate", "init", "plugins", "schema", "info", "render", "export", "aggregate",
-            "agreement", "campaign", "migrate")
+            "agreement", "campaign", "dataset", "migrate")
