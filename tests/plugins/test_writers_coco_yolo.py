@@ -34,7 +34,9 @@ def test_coco_keypoints_read_with_pycocotools(marked):
     results, _ = marked
     coco = coco_module.COCO(str(results / "ana_coco.json"))
     images = {i["file_name"]: i for i in coco.loadImgs(coco.getImgIds())}
-    assert sorted(images) == ["img000.npy", "img002.npy"]  # img001 was never shown, so its size is unknown
+    # img001 was seen without marks: its size is stored, so it is there as an image without objects
+    assert sorted(images) == ["img000.npy", "img001.npy", "img002.npy"]
+    assert coco.getAnnIds(imgIds=[images["img001.npy"]["id"]]) == []
     assert {(i["width"], i["height"]) for i in images.values()} == {(50, 40)}
     assert [c["name"] for c in coco.loadCats(coco.getCatIds())] == ["BCG", "star"]
     first = coco.loadAnns(coco.getAnnIds(imgIds=[images["img000.npy"]["id"]]))
