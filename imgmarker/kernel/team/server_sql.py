@@ -192,8 +192,11 @@ BEGIN
         WITH picked AS (
             SELECT i.id FROM images i
             WHERE i.retired_at IS NULL AND NOT i.gold AND i.open_looks < k
-              AND NOT EXISTS (SELECT 1 FROM leases l WHERE l.image_id = i.id AND l.annotator = session_user)
-              AND NOT EXISTS (SELECT 1 FROM looks o WHERE o.image_id = i.id AND o.annotator = session_user)
+              -- OFFSET 0 keeps these as per-candidate primary-key probes: as an anti-join the
+              -- planner, going by statistics from when the tables were small, scans all of
+              -- this annotator's leases for every candidate (claims slowed as leases grew)
+              AND NOT EXISTS (SELECT 1 FROM leases l WHERE l.image_id = i.id AND l.annotator = session_user OFFSET 0)
+              AND NOT EXISTS (SELECT 1 FROM looks o WHERE o.image_id = i.id AND o.annotator = session_user OFFSET 0)
             ORDER BY i.open_looks DESC, i.priority
             LIMIT n - got
             FOR UPDATE SKIP LOCKED),
