@@ -21,6 +21,8 @@ __all__, __getattr__, __dir__ = exports(__name__, {
     "imgmarker.kernel.catalogs.columns": ["build_catalog"],
     # overlays
     "imgmarker.kernel.display.overlay": ["Line", "Marker", "OverlayContext", "Text"],
+    # filters
+    "imgmarker.kernel.display.strips": ["finite_extremes"],
     # writers
     "imgmarker.kernel.annotations.rows": ["ImageRow", "MarkRow", "WriterContext"],
     "imgmarker.kernel.output.atomic": ["atomic_write"],

@@ -9,27 +9,48 @@ prefetcher's worker thread, so navigation never waits for a file.
 from __future__ import annotations
 
 import logging
+import math
+import sys
+import time
 from typing import Any
 
 from PyQt6.QtCore import QObject, QTimer, pyqtSignal
 
 from imgmarker.kernel.catalogs.campaign_catalogs import CatalogSet
-from imgmarker.kernel.display.frame_jobs import FrameStore, region_job, render_job
+from imgmarker.kernel.display.frame_jobs import FrameStore, meta_job, region_job, render_job
 from imgmarker.kernel.imaging.images import ImageReadError
 from imgmarker.kernel.display.overlay import Marker, OverlayContext, draw_overlays
 from imgmarker.kernel.display.pipeline import DisplaySettings, Renderer
-from imgmarker.kernel.display.prefetch import Priority
+from imgmarker.kernel.display.prefetch import FrameCache, Priority
+from imgmarker.kernel.display.preview import level_for, reduce_mean
 from imgmarker.shell.catalog_layer import catalog_layer
 from imgmarker.shell.cursor_readout import CursorReadout
 from imgmarker.shell.detail_loader import DetailLoader
+from imgmarker.shell.followups import FollowUps
 from imgmarker.shell.guard import guarded
 from imgmarker.shell.marking import MarkingActions
 from imgmarker.shell.prefetch_bridge import PrefetchBridge
 
 log = logging.getLogger("imgmarker.shell")
 
-DEFAULT_CACHE_MB = 512
+DEFAULT_CACHE_MB = 192  # the whole budget: pictures, raw pixels, levels and renders in progress
 NEIGHBOUR_DELAY_MS = 30  # after showing a cached image, wait this long before prefetching around it
+FLIP_MS = 200  # navigations closer than this are a held key: render where the user will be
+WARM_MODULES = ("astropy.wcs", "astropy.wcs.utils")  # sky positions, soon after the first picture
+
+
+def _view_levels(view: Any) -> Any:
+    """A function of a frame's (width, height) giving the preview level the view will draw
+    for it, from the view's state now (a worker must not ask the widget itself)."""
+    dpr = view.devicePixelRatioF()
+    width, height = max(view.width(), 1), max(view.height(), 1)
+    shown, scale = view.image_size(), view.scale
+
+    def level(size: tuple[int, int]) -> int:
+        fit = min(width / size[0], height / size[1])
+        return level_for((scale if tuple(size) == shown else fit) * dpr, size)
+
+    return level
 
 
 class Workspace(MarkingActions, CursorReadout, QObject):
@@ -47,12 +68,17 @@ class Workspace(MarkingActions, CursorReadout, QObject):
         self.experiment = session.experiment
         self.registry = session.registry
         cache_mb = int(cache_mb or session.get_setting("cache_mb", DEFAULT_CACHE_MB))
-        self.renderer = Renderer(self.registry)
-        self.frames = FrameStore(0)  # raw pixels for the cursor readout
-        self.bridge = PrefetchBridge(0)  # rendered pictures
-        self.set_cache_mb(cache_mb)  # one bound shared by both
+        self.budget = FrameCache(0)  # one bound: pictures, raw pixels, levels, renders in progress
+        self.renderer = Renderer(self.registry, cache=self.budget)
+        self.frames = FrameStore(self.budget)  # raw pixels for the cursor readout
+        self.bridge = PrefetchBridge(self.budget)  # rendered pictures
+        self.set_cache_mb(cache_mb)
         self.bridge.finished.connect(self._rendered)
         self.detail = DetailLoader(view, self)
+        self.followups = FollowUps(self)
+        self.followups.warmed = all(name in sys.modules for name in WARM_MODULES)
+        self._flip = (0.0, 0, math.inf)  # (time, direction, interval) of the last navigation
+        self._render_s = 0.05  # running estimate of one render, for looking ahead
         self.display = self._initial_display()
         self.frame = self.experiment.display.frame
         self.selected: set[int] = set()
@@ -81,6 +107,7 @@ class Workspace(MarkingActions, CursorReadout, QObject):
         view.double_clicked.connect(self._double_clicked)
         view.cursor_moved.connect(self._cursor_moved)
         view.item_drag_finished.connect(self._drag_finished)
+        view.view_changed.connect(self._preview_if_needed)
         view.set_labels_visible(self.visible["labels"])
         middle = self.experiment.controls.middle_click
         view.move_cursor_on_centre = middle == "center-and-move-cursor"
@@ -97,13 +124,11 @@ class Workspace(MarkingActions, CursorReadout, QObject):
 
     @property
     def cache_bytes(self) -> int:
-        """The memory bound for everything held per image (rendered pictures + raw pixels)."""
-        return self.bridge.cache.max_bytes + self.frames.raw.max_bytes
+        """The memory bound for everything held per image (pictures, raw pixels, levels)."""
+        return self.budget.max_bytes
 
     def set_cache_mb(self, cache_mb: int) -> None:
-        budget = int(cache_mb) * 1024 * 1024
-        self.frames.raw.max_bytes = budget // 4
-        self.bridge.cache.max_bytes = budget - budget // 4
+        self.budget.max_bytes = int(cache_mb) * 1024 * 1024
 
     def _initial_display(self) -> DisplaySettings:
         base = DisplaySettings.from_display(self.experiment.display)
@@ -128,7 +153,7 @@ class Workspace(MarkingActions, CursorReadout, QObject):
         settings can take over the same view (zoom and pan stay)."""
         view = self.view
         for signal, slot in ((view.clicked, self._clicked), (view.double_clicked, self._double_clicked),
-                             (view.cursor_moved, self._cursor_moved),
+                             (view.cursor_moved, self._cursor_moved), (view.view_changed, self._preview_if_needed),
                              (view.item_drag_finished, self._drag_finished)):
             try:
                 signal.disconnect(slot)
@@ -145,6 +170,7 @@ class Workspace(MarkingActions, CursorReadout, QObject):
     def close(self) -> None:
         self.panel.flush_comment()
         self.detail.close()
+        self.followups.close()
         self.bridge.close()
         self.renderer.close()
 
@@ -153,9 +179,29 @@ class Workspace(MarkingActions, CursorReadout, QObject):
     def _key(self, entry: Any, frame: int) -> tuple:
         return (entry.name, frame, self.display)
 
-    def _job(self, entry: Any, frame: int):
-        return render_job(entry, frame, self.display, registry=self.registry, renderer=self.renderer,
-                          store=self.frames, max_pixels=self.experiment.images.max_pixels)
+    def _job(self, entry: Any, frame: int, previews: Any = None):
+        job = render_job(entry, frame, self.display, registry=self.registry, renderer=self.renderer,
+                         store=self.frames, max_pixels=self.experiment.images.max_pixels,
+                         previews=_view_levels(self.view) if previews is None else previews,
+                         lazy_wcs=not self.followups.warmed)
+
+        def timed() -> Any:
+            start = time.perf_counter()
+            result = job()
+            self._render_s = 0.7 * self._render_s + 0.3 * (time.perf_counter() - start)
+            return result
+
+        return timed
+
+    def _flipping(self) -> int:
+        """The direction of a held navigation key (0 when the user is not flipping)."""
+        at, direction, interval = self._flip
+        return direction if interval < FLIP_MS / 1000 and time.perf_counter() - at < FLIP_MS / 1000 else 0
+
+    def _note_navigation(self, direction: int) -> None:
+        now = time.perf_counter()
+        at, last, _ = self._flip
+        self._flip = (now, direction, now - at if direction == last else math.inf)
 
     @guarded
     def show_current(self, *, keep_picture: bool = False) -> None:
@@ -163,9 +209,13 @@ class Workspace(MarkingActions, CursorReadout, QObject):
         key = self._key(entry, self.frame)
         cache, prefetcher = self.bridge.cache, self.bridge.prefetcher
         rendered = cache.get(key)
+        flipping = self._flipping()
         if rendered is not None:
             self._display(entry, rendered)
             # Let the new picture reach the screen before the worker competes for the CPU.
+            self._neighbour_timer.setInterval(NEIGHBOUR_DELAY_MS)
+            if flipping:
+                self._look_ahead(flipping)
             self._neighbour_timer.start()
         else:
             error = prefetcher.error(key)
@@ -175,10 +225,32 @@ class Workspace(MarkingActions, CursorReadout, QObject):
                 if not keep_picture:
                     self.view.show_placeholder(entry.name)
                     self._shown_key = None
-                prefetcher.request(key, self._job(entry, self.frame), Priority.CURRENT)
-            self._neighbour_timer.stop()
-            self._prefetch_neighbours()
+                if flipping:  # by the time it is rendered the user is further on: render there
+                    self._look_ahead(flipping)
+                    self._neighbour_timer.start()  # this one, if the key is let go here
+                else:
+                    prefetcher.request(key, self._job(entry, self.frame, previews=()), Priority.CURRENT)
+            if not flipping:
+                self._neighbour_timer.stop()
+                self._prefetch_neighbours()
         self.refresh_state()
+
+    def _look_ahead(self, direction: int) -> None:
+        """While a navigation key is held, render the images the user will reach when the
+        render is done (one render per image shown, instead of renders that arrive late)."""
+        session, frame = self.session, self.experiment.display.frame
+        interval = max(self._flip[2], 1e-3)
+        steps = max(1, min(8, math.ceil(self._render_s / interval)))
+        jobs = []
+        for extra, priority in ((0, Priority.CURRENT), (1, Priority.NEXT)):
+            position = session.index + direction * (steps + extra)
+            if 0 <= position < len(session):
+                entry = session.entries[position]
+                key = self._key(entry, frame)
+                if key not in self.bridge.cache:
+                    jobs.append((key, self._job(entry, frame), priority))
+        self._neighbour_timer.setInterval(max(NEIGHBOUR_DELAY_MS, int(1500 * interval)))
+        self.bridge.prefetcher.schedule(jobs)
 
     def _prefetch_neighbours(self) -> None:
         session = self.session
@@ -231,6 +303,37 @@ class Workspace(MarkingActions, CursorReadout, QObject):
         if meta is not None:
             self.panel.show_frames(list(meta.names), min(self.frame, len(meta.names) - 1))
         self.refresh_overlays()
+        self._preview_if_needed()
+        if meta is not None and meta.wcs_pending:
+            self.followups.submit(("wcs", key), meta_job(entry, self.frame, registry=self.registry, store=self.frames,
+                                                         max_pixels=self.experiment.images.max_pixels),
+                                  lambda _meta, key=key: self._wcs_arrived(key))
+        if not self.followups.warmed:
+            self.followups.warm(WARM_MODULES + (("scipy.spatial",) if self.experiment.catalogs else ()))
+
+    def _wcs_arrived(self, key: tuple) -> None:
+        if key == self._shown_key:
+            self.refresh_overlays()
+
+    def _preview_if_needed(self) -> None:
+        """Build, off the GUI thread, the reduction the view draws at this zoom if it lacks it."""
+        key, size = self._shown_key, self.view.image_size()
+        rendered = self.bridge.cache.get(key) if key is not None else None
+        if rendered is None or size is None or rendered.factor != 1 or self.view.state != "image":
+            return
+        factor = _view_levels(self.view)(size)
+        if factor <= 1 or factor in self.view.preview_factors():
+            return
+
+        def arrived(preview: Any) -> None:
+            if key == self._shown_key:
+                self.view.add_preview(preview, factor)
+                held = self.bridge.cache.get(key)
+                if held is rendered:  # keep it with the frame, counted in the budget
+                    self.bridge.cache.put(key, type(rendered)(rendered.rgba, rendered.previews + ((preview, factor),),
+                                                              rendered.factor, rendered.size, rendered.limits))
+
+        self.followups.submit(("preview", key, factor), lambda: reduce_mean(rendered.rgba, factor), arrived)
 
     # -- overlays -------------------------------------------------------------------------
 
@@ -315,6 +418,7 @@ class Workspace(MarkingActions, CursorReadout, QObject):
         self.panel.flush_comment()
         session = self.session
         before = session.index
+        self._note_navigation({"next": 1, "previous": -1}.get(where, 0))
         if where == "next":
             session.next()
         elif where == "previous":

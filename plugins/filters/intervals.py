@@ -3,12 +3,10 @@ sample of finite values that the pipeline draws from the frame."""
 
 from __future__ import annotations
 
-import warnings
-
 import numpy as np
 
 import imgmarker
-from imgmarker.api import FilterSpec, ParamSpec
+from imgmarker.api import FilterSpec, ParamSpec, finite_extremes
 
 
 def _ordered(vmin: float, vmax: float) -> tuple[float, float]:
@@ -20,13 +18,8 @@ def minmax(sample: np.ndarray, frame: np.ndarray | None = None) -> tuple[float, 
     """Exact extremes of the whole frame when given (a subsample would miss the one
     bright star), else of the sample."""
     if frame is not None:
-        with np.errstate(invalid="ignore"), warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)
-            finite = frame if frame.dtype.kind in "uib" else np.where(np.isinf(frame), np.nan, frame)
-            low, high = np.nanmin(finite), np.nanmax(finite)
-        if np.isfinite(low) and np.isfinite(high):
-            return float(low), float(high)
-        return 0.0, 1.0
+        found = finite_extremes(frame)
+        return found if found is not None else (0.0, 1.0)
     if sample.size == 0:
         return 0.0, 1.0
     return float(sample.min()), float(sample.max())

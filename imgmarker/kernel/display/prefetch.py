@@ -9,7 +9,10 @@ Keys are ``(image name, frame index, display-settings key)``; the settings key i
 hashable value that changes whenever the rendering would (stretch, interval, blur...).
 
 Cached values are numpy arrays or any object with an ``nbytes`` attribute (e.g. a
-rendered frame together with its reduced previews); the bound counts ``nbytes``.
+rendered frame together with its reduced previews); the bound counts ``nbytes``. One
+cache can hold several kinds of entries under one bound (a GUI keeps rendered frames,
+raw pixels and quantised levels in one), and work in progress can reserve room in it
+(:meth:`FrameCache.reserve`) so a render's temporaries count against the same bound.
 
 The worker calls ``on_done(outcome)`` from its own thread; a GUI forwards it to its
 event loop (e.g. through a queued signal) and decides there whether it still cares.
@@ -17,6 +20,7 @@ event loop (e.g. through a queued signal) and decides there whether it still car
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import traceback
 from collections import OrderedDict
@@ -39,6 +43,7 @@ class FrameCache:
         self._max = int(max_bytes)
         self._items: OrderedDict[Hashable, tuple[Any, int]] = OrderedDict()
         self._nbytes = 0
+        self._reserved = 0
         self._lock = threading.Lock()
 
     @property
@@ -94,6 +99,20 @@ class FrameCache:
             self._nbytes += size
             return True
 
+    @contextlib.contextmanager
+    def reserve(self, nbytes: int) -> Iterator[None]:
+        """Keep room for ``nbytes`` of work in progress: least recently used entries are
+        evicted now so that what is held plus what is being built stays in the bound."""
+        size = max(0, min(int(nbytes), self._max))
+        with self._lock:
+            self._evict_locked(size)
+            self._reserved += size
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._reserved -= size
+
     def discard(self, key: Hashable) -> None:
         with self._lock:
             old = self._items.pop(key, None)
@@ -106,7 +125,7 @@ class FrameCache:
             self._nbytes = 0
 
     def _evict_locked(self, incoming: int) -> None:
-        while self._items and self._nbytes + incoming > self._max:
+        while self._items and self._nbytes + self._reserved + incoming > self._max:
             _, (_, size) = self._items.popitem(last=False)
             self._nbytes -= size
 
