@@ -9,9 +9,7 @@ prefetcher's worker thread, so navigation never waits for a file.
 from __future__ import annotations
 
 import logging
-import math
 import sys
-import time
 from typing import Any
 
 from PyQt6.QtCore import QObject, QTimer, pyqtSignal
@@ -29,13 +27,13 @@ from imgmarker.shell.detail_loader import DetailLoader
 from imgmarker.shell.followups import FollowUps
 from imgmarker.shell.guard import guarded
 from imgmarker.shell.marking import MarkingActions
+from imgmarker.shell.pace import Pace
 from imgmarker.shell.prefetch_bridge import PrefetchBridge
 
 log = logging.getLogger("imgmarker.shell")
 
 DEFAULT_CACHE_MB = 192  # the whole budget: pictures, raw pixels, levels and renders in progress
 NEIGHBOUR_DELAY_MS = 30  # after showing a cached image, wait this long before prefetching around it
-FLIP_MS = 200  # navigations closer than this are a held key: render where the user will be
 WARM_MODULES = ("astropy.wcs", "astropy.wcs.utils")  # sky positions, soon after the first picture
 
 
@@ -59,6 +57,8 @@ class Workspace(MarkingActions, CursorReadout, QObject):
     changed = pyqtSignal()  # image, state or progress changed: refresh title etc.
     failure = pyqtSignal(str, str)  # message, traceback
     label_edit_requested = pyqtSignal(object)  # the Mark whose label was double-clicked
+    storage = pyqtSignal(str)  # "stored" once every action so far is on the disk, else "saving…"
+    _durable = pyqtSignal()  # from the store's syncing thread
 
     def __init__(self, session: Any, view: Any, panel: Any, *, cache_mb: int | None = None):
         super().__init__()
@@ -77,8 +77,7 @@ class Workspace(MarkingActions, CursorReadout, QObject):
         self.detail = DetailLoader(view, self)
         self.followups = FollowUps(self)
         self.followups.warmed = all(name in sys.modules for name in WARM_MODULES)
-        self._flip = (0.0, 0, math.inf)  # (time, direction, interval) of the last navigation
-        self._render_s = 0.05  # running estimate of one render, for looking ahead
+        self.pace = Pace()  # held keys: render where the user will be
         self.display = self._initial_display()
         self.frame = self.experiment.display.frame
         self.selected: set[int] = set()
@@ -102,6 +101,9 @@ class Workspace(MarkingActions, CursorReadout, QObject):
             self.left_group = self.experiment.left_click_group.name
         self.sexagesimal = bool(session.get_setting("sexagesimal", True))
         self._shown_key: tuple | None = None
+        if hasattr(session.store, "on_durable"):
+            session.store.on_durable = lambda _number: self._durable.emit()
+        self._durable.connect(self.note_storage)
 
         view.clicked.connect(self._clicked)
         view.double_clicked.connect(self._double_clicked)
@@ -168,6 +170,8 @@ class Workspace(MarkingActions, CursorReadout, QObject):
         self.show_current()
 
     def close(self) -> None:
+        if getattr(self.session.store, "on_durable", None) is not None:
+            self.session.store.on_durable = None
         self.panel.flush_comment()
         self.detail.close()
         self.followups.close()
@@ -184,24 +188,7 @@ class Workspace(MarkingActions, CursorReadout, QObject):
                          store=self.frames, max_pixels=self.experiment.images.max_pixels,
                          previews=_view_levels(self.view) if previews is None else previews,
                          lazy_wcs=not self.followups.warmed)
-
-        def timed() -> Any:
-            start = time.perf_counter()
-            result = job()
-            self._render_s = 0.7 * self._render_s + 0.3 * (time.perf_counter() - start)
-            return result
-
-        return timed
-
-    def _flipping(self) -> int:
-        """The direction of a held navigation key (0 when the user is not flipping)."""
-        at, direction, interval = self._flip
-        return direction if interval < FLIP_MS / 1000 and time.perf_counter() - at < FLIP_MS / 1000 else 0
-
-    def _note_navigation(self, direction: int) -> None:
-        now = time.perf_counter()
-        at, last, _ = self._flip
-        self._flip = (now, direction, now - at if direction == last else math.inf)
+        return self.pace.timed(job)
 
     @guarded
     def show_current(self, *, keep_picture: bool = False) -> None:
@@ -209,7 +196,7 @@ class Workspace(MarkingActions, CursorReadout, QObject):
         key = self._key(entry, self.frame)
         cache, prefetcher = self.bridge.cache, self.bridge.prefetcher
         rendered = cache.get(key)
-        flipping = self._flipping()
+        flipping = self.pace.flipping()
         if rendered is not None:
             self._display(entry, rendered)
             # Let the new picture reach the screen before the worker competes for the CPU.
@@ -239,8 +226,7 @@ class Workspace(MarkingActions, CursorReadout, QObject):
         """While a navigation key is held, render the images the user will reach when the
         render is done (one render per image shown, instead of renders that arrive late)."""
         session, frame = self.session, self.experiment.display.frame
-        interval = max(self._flip[2], 1e-3)
-        steps = max(1, min(8, math.ceil(self._render_s / interval)))
+        steps = self.pace.steps()
         jobs = []
         for extra, priority in ((0, Priority.CURRENT), (1, Priority.NEXT)):
             position = session.index + direction * (steps + extra)
@@ -249,7 +235,7 @@ class Workspace(MarkingActions, CursorReadout, QObject):
                 key = self._key(entry, frame)
                 if key not in self.bridge.cache:
                     jobs.append((key, self._job(entry, frame), priority))
-        self._neighbour_timer.setInterval(max(NEIGHBOUR_DELAY_MS, int(1500 * interval)))
+        self._neighbour_timer.setInterval(max(NEIGHBOUR_DELAY_MS, int(1500 * self.pace.interval)))
         self.bridge.prefetcher.schedule(jobs)
 
     def _prefetch_neighbours(self) -> None:
@@ -394,7 +380,14 @@ class Workspace(MarkingActions, CursorReadout, QObject):
 
     # -- state shown around the image -----------------------------------------------------
 
+    def note_storage(self) -> None:
+        """Say "stored" only when every committed action is durable (on the disk)."""
+        store = self.session.store
+        if hasattr(store, "durable"):
+            self.storage.emit("stored" if store.durable >= store.committed else "saving…")
+
     def refresh_state(self) -> None:
+        self.note_storage()
         self.panel.show_state(self.session.image_state())
         progress = self.session.progress
         self.panel.show_progress(f"{progress.seen} of {progress.total} seen, {progress.marked} marked, "
@@ -418,7 +411,7 @@ class Workspace(MarkingActions, CursorReadout, QObject):
         self.panel.flush_comment()
         session = self.session
         before = session.index
-        self._note_navigation({"next": 1, "previous": -1}.get(where, 0))
+        self.pace.note_navigation({"next": 1, "previous": -1}.get(where, 0))
         if where == "next":
             session.next()
         elif where == "previous":
