@@ -187,7 +187,9 @@ class Workspace(MarkingActions, CursorReadout, QObject):
         job = render_job(entry, frame, self.display, registry=self.registry, renderer=self.renderer,
                          store=self.frames, max_pixels=self.experiment.images.max_pixels,
                          previews=_view_levels(self.view) if previews is None else previews,
-                         lazy_wcs=not self.followups.warmed)
+                         lazy_wcs=not self.followups.warmed,
+                         # opened through the session: it learns the frames' WCS for marks off this thread
+                         opener=self.session.open_image if self.followups.warmed else None)
         return self.pace.timed(job)
 
     @guarded
@@ -292,7 +294,8 @@ class Workspace(MarkingActions, CursorReadout, QObject):
         self._preview_if_needed()
         if meta is not None and meta.wcs_pending:
             self.followups.submit(("wcs", key), meta_job(entry, self.frame, registry=self.registry, store=self.frames,
-                                                         max_pixels=self.experiment.images.max_pixels),
+                                                         max_pixels=self.experiment.images.max_pixels,
+                                                         opener=self.session.open_image),
                                   lambda _meta, key=key: self._wcs_arrived(key))
         if not self.followups.warmed:
             self.followups.warm(WARM_MODULES + (("scipy.spatial",) if self.experiment.catalogs else ()))

@@ -161,16 +161,19 @@ def _work_bytes(info: Any, mapped: bool) -> int:
 
 def render_job(entry: Any, frame: int, settings: Any, *, registry: Any, renderer: Any, store: FrameStore,
                max_pixels: int | None, previews: Any = True, lazy_wcs: bool = False,
-               budget: FrameCache | None = None) -> Callable[[], RenderedFrame]:
+               budget: FrameCache | None = None, opener: Callable[[Any], Any] | None = None
+               ) -> Callable[[], RenderedFrame]:
     """A job for the prefetcher: the frame as (H, W, 4) uint8 RGBA with its previews.
 
     ``previews``: True for the whole pyramid, False for none, or the reduction factor
     (or a function of the frame's (width, height) giving it) the view will draw.
-    ``budget`` (default: the store's raw-pixel cache) gets a reservation for the work."""
+    ``budget`` (default: the store's raw-pixel cache) gets a reservation for the work.
+    ``opener(entry)`` opens the image instead of the registry's reader (e.g. a session
+    that remembers its WCS for the marks while the file is open anyway)."""
     budget = store.raw if budget is None else budget
 
     def run() -> RenderedFrame:
-        image = open_image(entry.path, registry, max_pixels=max_pixels)
+        image = opener(entry) if opener is not None else open_image(entry.path, registry, max_pixels=max_pixels)
         try:
             frames = image.frames
             index = min(max(frame, 0), len(frames) - 1)
@@ -213,12 +216,12 @@ def render_job(entry: Any, frame: int, settings: Any, *, registry: Any, renderer
     return run
 
 
-def meta_job(entry: Any, frame: int, *, registry: Any, store: FrameStore,
-             max_pixels: int | None) -> Callable[[], Any]:
+def meta_job(entry: Any, frame: int, *, registry: Any, store: FrameStore, max_pixels: int | None,
+             opener: Callable[[Any], Any] | None = None) -> Callable[[], Any]:
     """A job filling in the WCS a render job left for later; returns the new meta."""
 
     def run() -> Any:
-        image = open_image(entry.path, registry, max_pixels=max_pixels)
+        image = opener(entry) if opener is not None else open_image(entry.path, registry, max_pixels=max_pixels)
         try:
             frames = image.frames
             chosen = frames[min(max(frame, 0), len(frames) - 1)]
