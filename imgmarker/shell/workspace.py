@@ -15,7 +15,7 @@ from typing import Any
 from PyQt6.QtCore import QObject, QTimer, pyqtSignal
 
 from imgmarker.kernel.catalogs.campaign_catalogs import CatalogSet
-from imgmarker.kernel.display.frame_jobs import FrameStore, meta_job, region_job, render_job
+from imgmarker.kernel.display.frame_jobs import FrameStore, mean_overview_job, meta_job, region_job, render_job
 from imgmarker.kernel.imaging.images import ImageReadError
 from imgmarker.kernel.display.overlay import Marker, OverlayContext, draw_overlays
 from imgmarker.kernel.display.pipeline import DisplaySettings, Renderer
@@ -297,8 +297,22 @@ class Workspace(MarkingActions, CursorReadout, QObject):
                                                          max_pixels=self.experiment.images.max_pixels,
                                                          opener=self.session.open_image),
                                   lambda _meta, key=key: self._wcs_arrived(key))
+        if rendered.sampled:
+            self.followups.submit(("mean", key), mean_overview_job(
+                entry, self.frame, self.display, rendered, registry=self.registry, renderer=self.renderer,
+                max_pixels=self.experiment.images.max_pixels), lambda refined, key=key: self._refined(key, refined))
         if not self.followups.warmed:
             self.followups.warm(WARM_MODULES + (("scipy.spatial",) if self.experiment.catalogs else ()))
+
+    def _refined(self, key: tuple, refined: Any) -> None:
+        """Swap in the block-mean overview of a large frame (zoom, pan and detail stay)."""
+        self.bridge.cache.put(key, refined)
+        if key != self._shown_key or self.view.state != "image":
+            return
+        detail = self.view.detail()
+        self.view.set_image(refined.rgba, self.session.current.name, factor=refined.factor, size=refined.full_size)
+        if detail is not None:
+            self.view.set_detail(detail[3], detail[1], detail[2], detail[0])
 
     def _wcs_arrived(self, key: tuple) -> None:
         if key == self._shown_key:

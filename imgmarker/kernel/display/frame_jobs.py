@@ -25,7 +25,7 @@ from typing import Any, Callable
 import numpy as np
 
 from imgmarker.kernel.imaging.images import ImageReadError, open_image
-from imgmarker.kernel.display.large import Picture, is_large, render_overview, render_region
+from imgmarker.kernel.display.large import Picture, is_large, render_mean_overview, render_overview, render_region
 from imgmarker.kernel.display.prefetch import FrameCache
 from imgmarker.kernel.display.preview import pyramid, reduce_mean
 
@@ -43,6 +43,7 @@ class RenderedFrame:
     factor: int = 1  # > 1: ``rgba`` is an overview of a frame too large to hold
     size: tuple[int, int] | None = None  # (width, height) of the full frame
     limits: tuple[float, float] = (0.0, 1.0)  # interval used; regions are rendered with it
+    sampled: bool = False  # an overview from a strided sample, to be replaced by block means
 
     @property
     def full_size(self) -> tuple[int, int]:
@@ -184,11 +185,13 @@ def render_job(entry: Any, frame: int, settings: Any, *, registry: Any, renderer
                 height, width = data.shape[:2]
                 # only a subsample is read; the pixels stay in the file (no cursor value readout)
                 overview = render_overview(data, settings, renderer, key=(str(entry.path), index, "overview"))
-                reduced = _reduced(overview.rgba, previews, (width, height), overview.factor)
+                # levels are relative to the overview here: only the whole pyramid fits them
+                reduced = _reduced(overview.rgba, True, (width, height), overview.factor) if previews is True else ()
                 meta = FrameMeta(names, (height, width), None if lazy_wcs else _frame_wcs(chosen),
                                  chosen.info.bands, wcs_pending=lazy_wcs)
                 store.put(entry.name, frame, meta, None, mapped=data if file_backed(data) else None)
-                return RenderedFrame(overview.rgba, reduced, overview.factor, (width, height), overview.limits)
+                return RenderedFrame(overview.rgba, reduced, overview.factor, (width, height), overview.limits,
+                                     sampled=True)
             data = chosen.data()  # a memory map costs nothing yet; decoded pixels are counted below
             mapped = file_backed(data)
             with budget.reserve(_work_bytes(chosen.info, mapped)):
@@ -226,6 +229,26 @@ def meta_job(entry: Any, frame: int, *, registry: Any, store: FrameStore, max_pi
             frames = image.frames
             chosen = frames[min(max(frame, 0), len(frames) - 1)]
             return store.set_wcs(entry.name, frame, _frame_wcs(chosen))
+        finally:
+            image.close()
+
+    return run
+
+
+def mean_overview_job(entry: Any, frame: int, settings: Any, shown: RenderedFrame, *, registry: Any,
+                      renderer: Any, max_pixels: int | None) -> Callable[[], RenderedFrame]:
+    """A job replacing the sampled overview ``shown`` of a large frame by block means
+    (same reduction, same limits), so one-pixel stars stay visible zoomed out."""
+
+    def run() -> RenderedFrame:
+        image = open_image(entry.path, registry, max_pixels=max_pixels)
+        try:
+            frames = image.frames
+            data = frames[min(max(frame, 0), len(frames) - 1)].data()
+            picture = render_mean_overview(data, settings, renderer, shown.factor, shown.limits)
+            return RenderedFrame(picture.rgba, (), shown.factor, shown.size, shown.limits)
+        except MemoryError:
+            raise ImageReadError(entry.path, "not enough memory for the overview") from None
         finally:
             image.close()
 
