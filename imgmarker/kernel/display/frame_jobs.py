@@ -153,11 +153,12 @@ def _reduced(rgba: np.ndarray, previews: Any, size: tuple[int, int], factor: int
 
 
 def _work_bytes(info: Any, mapped: bool) -> int:
-    """What rendering a frame adds while it runs: RGBA, levels, and the pixels unless mapped."""
+    """What a render holds while it runs besides the levels (which the renderer puts in
+    the cache itself): the RGBA picture, and the decoded pixels unless memory-mapped."""
     height, width = info.shape
     pixels = height * width
     raw = 0 if mapped else pixels * max(1, info.bands) * np.dtype(info.dtype).itemsize
-    return pixels * 4 + pixels * 2 + raw
+    return pixels * 4 + raw
 
 
 def render_job(entry: Any, frame: int, settings: Any, *, registry: Any, renderer: Any, store: FrameStore,
@@ -194,20 +195,20 @@ def render_job(entry: Any, frame: int, settings: Any, *, registry: Any, renderer
                                      sampled=True)
             data = chosen.data()  # a memory map costs nothing yet; decoded pixels are counted below
             mapped = file_backed(data)
-            with budget.reserve(_work_bytes(chosen.info, mapped)):
+            with budget.reserve(_work_bytes(chosen.info, mapped)):  # the levels count themselves
                 rendered = renderer.render(data, settings, key=(str(entry.path), index), rgba=True)
                 rgba = np.ascontiguousarray(rendered.rgba())
                 limits = (rendered.vmin, rendered.vmax)
                 del rendered
                 height, width = rgba.shape[:2]
                 reduced = _reduced(rgba, previews, (width, height))
-                meta = FrameMeta(names, (height, width), None if lazy_wcs else _frame_wcs(chosen),
-                                 chosen.info.bands, wcs_pending=lazy_wcs)
-                if mapped:
-                    release_pages(data)
-                    store.put(entry.name, frame, meta, None, mapped=data)
-                else:
-                    store.put(entry.name, frame, meta, np.asarray(data))
+            meta = FrameMeta(names, (height, width), None if lazy_wcs else _frame_wcs(chosen),
+                             chosen.info.bands, wcs_pending=lazy_wcs)
+            if mapped:
+                release_pages(data)
+                store.put(entry.name, frame, meta, None, mapped=data)
+            else:
+                store.put(entry.name, frame, meta, np.asarray(data))
             return RenderedFrame(rgba, reduced, limits=limits)
         except ImageReadError:
             raise
