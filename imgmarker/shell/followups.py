@@ -36,7 +36,13 @@ class FollowUps(QObject):
         except RuntimeError:  # closed
             self._waiting.pop(token, None)
             return
-        future.add_done_callback(lambda done, token=token: self._delivered.emit(token, done))
+        future.add_done_callback(lambda done, token=token: self._deliver(token, done))
+
+    def _deliver(self, token: Hashable, done: Future) -> None:
+        try:
+            self._delivered.emit(token, done)
+        except RuntimeError:  # the window went away while the job ran
+            pass
 
     def warm(self, modules: Iterable[str]) -> None:
         """Import ``modules`` in the background (once)."""

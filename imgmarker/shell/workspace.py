@@ -172,6 +172,7 @@ class Workspace(MarkingActions, CursorReadout, QObject):
     def close(self) -> None:
         if getattr(self.session.store, "on_durable", None) is not None:
             self.session.store.on_durable = None
+        self._neighbour_timer.stop()
         self.panel.flush_comment()
         self.detail.close()
         self.followups.close()
