@@ -15,12 +15,11 @@ from typing import Any
 from PyQt6.QtCore import QObject, QTimer, pyqtSignal
 
 from imgmarker.kernel.catalogs.campaign_catalogs import CatalogSet
-from imgmarker.kernel.display.frame_jobs import FrameStore, mean_overview_job, meta_job, region_job, render_job
+from imgmarker.kernel.display.frame_jobs import FrameStore, region_job, render_job
 from imgmarker.kernel.imaging.images import ImageReadError
 from imgmarker.kernel.display.overlay import Marker, OverlayContext, draw_overlays
 from imgmarker.kernel.display.pipeline import DisplaySettings, Renderer
 from imgmarker.kernel.display.prefetch import FrameCache, Priority
-from imgmarker.kernel.display.preview import level_for, reduce_mean
 from imgmarker.shell.catalog_layer import catalog_layer
 from imgmarker.shell.cursor_readout import CursorReadout
 from imgmarker.shell.detail_loader import DetailLoader
@@ -28,30 +27,14 @@ from imgmarker.shell.followups import FollowUps
 from imgmarker.shell.guard import guarded
 from imgmarker.shell.marking import MarkingActions
 from imgmarker.shell.pace import Pace
+from imgmarker.shell.picture_steps import WARM_MODULES, PictureSteps, view_levels
 from imgmarker.shell.prefetch_bridge import PrefetchBridge
 
 log = logging.getLogger("imgmarker.shell")
 
 DEFAULT_CACHE_MB = 192  # the whole budget: pictures, raw pixels, levels and renders in progress
 NEIGHBOUR_DELAY_MS = 30  # after showing a cached image, wait this long before prefetching around it
-WARM_MODULES = ("astropy.wcs", "astropy.wcs.utils")  # sky positions, soon after the first picture
-
-
-def _view_levels(view: Any) -> Any:
-    """A function of a frame's (width, height) giving the preview level the view will draw
-    for it, from the view's state now (a worker must not ask the widget itself)."""
-    dpr = view.devicePixelRatioF()
-    width, height = max(view.width(), 1), max(view.height(), 1)
-    shown, scale = view.image_size(), view.scale
-
-    def level(size: tuple[int, int]) -> int:
-        fit = min(width / size[0], height / size[1])
-        return level_for((scale if tuple(size) == shown else fit) * dpr, size)
-
-    return level
-
-
-class Workspace(MarkingActions, CursorReadout, QObject):
+class Workspace(MarkingActions, CursorReadout, PictureSteps, QObject):
     message = pyqtSignal(str)  # what the status line should say (refusals, confirmations)
     readout = pyqtSignal(str)  # cursor position, pixel value, sky position
     changed = pyqtSignal()  # image, state or progress changed: refresh title etc.
@@ -121,6 +104,9 @@ class Workspace(MarkingActions, CursorReadout, QObject):
         panel.group_chosen.connect(self.set_left_group)
         panel.frame_chosen.connect(self.set_frame)
         panel.show_group(self.left_group)
+        if len(session):  # start reading the first image while the rest of the window is built
+            entry = session.current
+            self.bridge.prefetcher.request(self._key(entry, self.frame), self._job(entry, self.frame, previews=()))
 
     # -- set-up ---------------------------------------------------------------------
 
@@ -187,7 +173,7 @@ class Workspace(MarkingActions, CursorReadout, QObject):
     def _job(self, entry: Any, frame: int, previews: Any = None):
         job = render_job(entry, frame, self.display, registry=self.registry, renderer=self.renderer,
                          store=self.frames, max_pixels=self.experiment.images.max_pixels,
-                         previews=_view_levels(self.view) if previews is None else previews,
+                         previews=view_levels(self.view) if previews is None else previews,
                          lazy_wcs=not self.followups.warmed,
                          # opened through the session: it learns the frames' WCS for marks off this thread
                          opener=self.session.open_image if self.followups.warmed else None)
@@ -292,52 +278,7 @@ class Workspace(MarkingActions, CursorReadout, QObject):
         if meta is not None:
             self.panel.show_frames(list(meta.names), min(self.frame, len(meta.names) - 1))
         self.refresh_overlays()
-        self._preview_if_needed()
-        if meta is not None and meta.wcs_pending:
-            self.followups.submit(("wcs", key), meta_job(entry, self.frame, registry=self.registry, store=self.frames,
-                                                         max_pixels=self.experiment.images.max_pixels,
-                                                         opener=self.session.open_image),
-                                  lambda _meta, key=key: self._wcs_arrived(key))
-        if rendered.sampled:
-            self.followups.submit(("mean", key), mean_overview_job(
-                entry, self.frame, self.display, rendered, registry=self.registry, renderer=self.renderer,
-                max_pixels=self.experiment.images.max_pixels), lambda refined, key=key: self._refined(key, refined))
-        if not self.followups.warmed:
-            self.followups.warm(WARM_MODULES + (("scipy.spatial",) if self.experiment.catalogs else ()))
-
-    def _refined(self, key: tuple, refined: Any) -> None:
-        """Swap in the block-mean overview of a large frame (zoom, pan and detail stay)."""
-        self.bridge.cache.put(key, refined)
-        if key != self._shown_key or self.view.state != "image":
-            return
-        detail = self.view.detail()
-        self.view.set_image(refined.rgba, self.session.current.name, factor=refined.factor, size=refined.full_size)
-        if detail is not None:
-            self.view.set_detail(detail[3], detail[1], detail[2], detail[0])
-
-    def _wcs_arrived(self, key: tuple) -> None:
-        if key == self._shown_key:
-            self.refresh_overlays()
-
-    def _preview_if_needed(self) -> None:
-        """Build, off the GUI thread, the reduction the view draws at this zoom if it lacks it."""
-        key, size = self._shown_key, self.view.image_size()
-        rendered = self.bridge.cache.get(key) if key is not None else None
-        if rendered is None or size is None or rendered.factor != 1 or self.view.state != "image":
-            return
-        factor = _view_levels(self.view)(size)
-        if factor <= 1 or factor in self.view.preview_factors():
-            return
-
-        def arrived(preview: Any) -> None:
-            if key == self._shown_key:
-                self.view.add_preview(preview, factor)
-                held = self.bridge.cache.get(key)
-                if held is rendered:  # keep it with the frame, counted in the budget
-                    self.bridge.cache.put(key, type(rendered)(rendered.rgba, rendered.previews + ((preview, factor),),
-                                                              rendered.factor, rendered.size, rendered.limits))
-
-        self.followups.submit(("preview", key, factor), lambda: reduce_mean(rendered.rgba, factor), arrived)
+        self._after_display(entry, rendered, key, meta)
 
     # -- overlays -------------------------------------------------------------------------
 
