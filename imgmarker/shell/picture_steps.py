@@ -38,6 +38,9 @@ class PictureSteps:
                                                          max_pixels=self.experiment.images.max_pixels,
                                                          opener=self.session.open_image),
                                   lambda _meta, key=key: self._wcs_arrived(key))
+        else:  # the session learns the frames' WCS (at once if known), so a mark never opens the file here
+            self.followups.submit(("sky", entry.name), lambda: self.session.open_image(entry).close(),
+                                  lambda _none: None)
         if rendered.sampled:
             self.followups.submit(("mean", key), mean_overview_job(
                 entry, self.frame, self.display, rendered, registry=self.registry, renderer=self.renderer,

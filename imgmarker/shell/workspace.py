@@ -171,12 +171,15 @@ class Workspace(MarkingActions, CursorReadout, PictureSteps, QObject):
         return (entry.name, frame, self.display)
 
     def _job(self, entry: Any, frame: int, previews: Any = None):
+        """A render job; ``previews=()`` marks one the user waits for: only the picture."""
+        urgent = previews == ()
         job = render_job(entry, frame, self.display, registry=self.registry, renderer=self.renderer,
                          store=self.frames, max_pixels=self.experiment.images.max_pixels,
                          previews=view_levels(self.view) if previews is None else previews,
                          lazy_wcs=not self.followups.warmed,
-                         # opened through the session: it learns the frames' WCS for marks off this thread
-                         opener=self.session.open_image if self.followups.warmed else None)
+                         # through the session it learns the frames' WCS for marks, off the GUI thread
+                         # (for a picture the user waits for, that is a follow-up: see PictureSteps)
+                         opener=self.session.open_image if self.followups.warmed and not urgent else None)
         return self.pace.timed(job)
 
     @guarded
