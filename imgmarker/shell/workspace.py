@@ -34,6 +34,7 @@ log = logging.getLogger("imgmarker.shell")
 
 DEFAULT_CACHE_MB = 192  # the whole budget: pictures, raw pixels, levels and renders in progress
 NEIGHBOUR_DELAY_MS = 30  # after showing a cached image, wait this long before prefetching around it
+FOLLOW_UP_DELAY_MS = 15  # and this long before the follow-ups of a picture (previews, WCS, sky)
 class Workspace(MarkingActions, CursorReadout, PictureSteps, QObject):
     message = pyqtSignal(str)  # what the status line should say (refusals, confirmations)
     readout = pyqtSignal(str)  # cursor position, pixel value, sky position
@@ -84,6 +85,7 @@ class Workspace(MarkingActions, CursorReadout, PictureSteps, QObject):
             self.left_group = self.experiment.left_click_group.name
         self.sexagesimal = bool(session.get_setting("sexagesimal", True))
         self._shown_key: tuple | None = None
+        self._closed = False
         if hasattr(session.store, "on_durable"):
             session.store.on_durable = lambda _number: self._durable.emit()
         self._durable.connect(self.note_storage)
@@ -156,6 +158,7 @@ class Workspace(MarkingActions, CursorReadout, PictureSteps, QObject):
         self.show_current()
 
     def close(self) -> None:
+        self._closed = True
         if getattr(self.session.store, "on_durable", None) is not None:
             self.session.store.on_durable = None
         self._neighbour_timer.stop()
@@ -200,6 +203,9 @@ class Workspace(MarkingActions, CursorReadout, PictureSteps, QObject):
             error = prefetcher.error(key)
             if error is not None:
                 self._show_error(entry, error)
+                if not flipping:
+                    self._neighbour_timer.stop()
+                    self._prefetch_neighbours()
             else:
                 if not keep_picture:
                     self.view.show_placeholder(entry.name)
@@ -207,11 +213,9 @@ class Workspace(MarkingActions, CursorReadout, PictureSteps, QObject):
                 if flipping:  # by the time it is rendered the user is further on: render there
                     self._look_ahead(flipping)
                     self._neighbour_timer.start()  # this one, if the key is let go here
-                else:
-                    prefetcher.request(key, self._job(entry, self.frame, previews=()), Priority.CURRENT)
-            if not flipping:
-                self._neighbour_timer.stop()
-                self._prefetch_neighbours()
+                else:  # this image alone: the neighbours wait until its picture is on the screen
+                    self._neighbour_timer.stop()
+                    prefetcher.schedule([(key, self._job(entry, self.frame, previews=()), Priority.CURRENT)])
         self.refresh_state()
 
     def _look_ahead(self, direction: int) -> None:
@@ -231,6 +235,8 @@ class Workspace(MarkingActions, CursorReadout, PictureSteps, QObject):
         self.bridge.prefetcher.schedule(jobs)
 
     def _prefetch_neighbours(self) -> None:
+        if self._closed:
+            return
         session = self.session
         jobs = []
         current = session.current
@@ -247,11 +253,16 @@ class Workspace(MarkingActions, CursorReadout, PictureSteps, QObject):
         self.bridge.prefetcher.schedule([j for j in jobs if j[0] not in self.bridge.cache])
 
     def _rendered(self, outcome: Any) -> None:
+        if self._closed:  # an answer that was on its way when the window closed
+            return
         entry = self.session.current
         if outcome.key != self._key(entry, self.frame):
             return
         if outcome.ok:
             self._display(entry, outcome.array)
+            if not self.pace.flipping():  # then the neighbours, once the picture has been painted
+                self._neighbour_timer.setInterval(NEIGHBOUR_DELAY_MS)
+                self._neighbour_timer.start()
         else:
             self._show_error(entry, outcome.error)
 
@@ -281,7 +292,9 @@ class Workspace(MarkingActions, CursorReadout, PictureSteps, QObject):
         if meta is not None:
             self.panel.show_frames(list(meta.names), min(self.frame, len(meta.names) - 1))
         self.refresh_overlays()
-        self._after_display(entry, rendered, key, meta)
+        # after the picture is painted: the follow-ups would compete with the paint for the CPU
+        QTimer.singleShot(FOLLOW_UP_DELAY_MS, lambda: self._after_display(entry, rendered, key, meta)
+                          if key == self._shown_key and not self._closed else None)
 
     # -- overlays -------------------------------------------------------------------------
 
