@@ -152,7 +152,7 @@ def cold(app, experiment: Path, label: str, repeat: int, target: float) -> None:
     window, probe = open_campaign(app, experiment)
     view, ws = window.view, window.workspace
     times = []
-    for _ in range(repeat):
+    for run in range(repeat + 1):  # the first press only warms up (imports, the first neighbours)
         if ws.session.index + 1 >= len(ws.session):
             ws.go_to(0)
             wait(app, lambda: view.state == "image")
@@ -168,7 +168,8 @@ def cold(app, experiment: Path, label: str, repeat: int, target: float) -> None:
         t0 = time.perf_counter()
         QTest.keyClick(view, Qt.Key.Key_Tab)
         wait_painted(app, probe, lambda: view.name == name and view.state == "image")
-        times.append((probe.painted_at - t0) * 1000)
+        if run:
+            times.append((probe.painted_at - t0) * 1000)
     median = statistics.median(times)
     print(f"{label}: cold key to picture median {median:6.1f} ms (best {min(times):6.1f}, {repeat} runs) "
           f"target <= {target:.0f} ms: {'ok' if median <= target else 'MISSED'}; {load()}")
@@ -238,10 +239,10 @@ def main(argv: list[str] | None = None) -> int:
     passed = [f"--images={args.images}", f"--repeat={args.repeat}", f"--hold-seconds={args.hold_seconds}"]
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
-        big = make_campaign(tmp / "big", "fits", max(args.images, args.repeat + 1, int(args.hold_seconds * 30) + 2),
+        big = make_campaign(tmp / "big", "fits", max(args.images, args.repeat + 2, int(args.hold_seconds * 30) + 2),
                             4096)
-        mid = make_campaign(tmp / "mid", "fits", args.repeat + 1, 2048)
-        small = make_campaign(tmp / "small", "tiff", args.repeat + 1, 512)
+        mid = make_campaign(tmp / "mid", "fits", args.repeat + 2, 2048)
+        small = make_campaign(tmp / "small", "tiff", args.repeat + 2, 512)
         runs = ([] if args.skip_walk else [("walk", big)]) + [("cold", big), ("cold", mid), ("cold", small),
                                                              ("hold", big)]
         for what, experiment in runs:  # each in a fresh process: its memory is its own
