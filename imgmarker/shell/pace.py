@@ -34,8 +34,9 @@ class Pace:
         return max(self._last[2], 1e-3)
 
     def steps(self) -> int:
-        """How many images ahead the user will be when a render started now is done."""
-        return max(1, min(8, math.ceil(self.render_s / self.interval)))
+        """How many images ahead the user will be when a render started now is done, with
+        a margin: a picture ready early waits in the cache, one that is late is wasted."""
+        return max(1, min(8, math.ceil(1.25 * self.render_s / self.interval)))
 
     def timed(self, job: Callable[[], Any]) -> Callable[[], Any]:
         def run() -> Any:

@@ -173,7 +173,7 @@ class Workspace(MarkingActions, CursorReadout, PictureSteps, QObject):
     def _key(self, entry: Any, frame: int) -> tuple:
         return (entry.name, frame, self.display)
 
-    def _job(self, entry: Any, frame: int, previews: Any = None):
+    def _job(self, entry: Any, frame: int, previews: Any = None, keep_levels: bool = True):
         """A render job; ``previews=()`` marks one the user waits for: only the picture."""
         urgent = previews == ()
         job = render_job(entry, frame, self.display, registry=self.registry, renderer=self.renderer,
@@ -182,7 +182,8 @@ class Workspace(MarkingActions, CursorReadout, PictureSteps, QObject):
                          lazy_wcs=not self.followups.warmed,
                          # through the session it learns the frames' WCS for marks, off the GUI thread
                          # (for a picture the user waits for, that is a follow-up: see PictureSteps)
-                         opener=self.session.open_image if self.followups.warmed and not urgent else None)
+                         opener=self.session.open_image if self.followups.warmed and not urgent else None,
+                         keep_levels=keep_levels)
         return self.pace.timed(job)
 
     @guarded
@@ -222,15 +223,13 @@ class Workspace(MarkingActions, CursorReadout, PictureSteps, QObject):
         """While a navigation key is held, render the images the user will reach when the
         render is done (one render per image shown, instead of renders that arrive late)."""
         session, frame = self.session, self.experiment.display.frame
-        steps = self.pace.steps()
+        position = session.index + direction * self.pace.steps()
         jobs = []
-        for extra, priority in ((0, Priority.CURRENT), (1, Priority.NEXT)):
-            position = session.index + direction * (steps + extra)
-            if 0 <= position < len(session):
-                entry = session.entries[position]
-                key = self._key(entry, frame)
-                if key not in self.bridge.cache:
-                    jobs.append((key, self._job(entry, frame), priority))
+        if 0 <= position < len(session):  # one at a time: the budget holds it, the one shown and one in the making
+            entry = session.entries[position]
+            key = self._key(entry, frame)
+            if key not in self.bridge.cache:
+                jobs.append((key, self._job(entry, frame, keep_levels=False), Priority.CURRENT))
         self._neighbour_timer.setInterval(max(NEIGHBOUR_DELAY_MS, int(1500 * self.pace.interval)))
         self.bridge.prefetcher.schedule(jobs)
 

@@ -163,15 +163,17 @@ def _work_bytes(info: Any, mapped: bool) -> int:
 
 def render_job(entry: Any, frame: int, settings: Any, *, registry: Any, renderer: Any, store: FrameStore,
                max_pixels: int | None, previews: Any = True, lazy_wcs: bool = False,
-               budget: FrameCache | None = None, opener: Callable[[Any], Any] | None = None
-               ) -> Callable[[], RenderedFrame]:
+               budget: FrameCache | None = None, opener: Callable[[Any], Any] | None = None,
+               keep_levels: bool = True) -> Callable[[], RenderedFrame]:
     """A job for the prefetcher: the frame as (H, W, 4) uint8 RGBA with its previews.
 
     ``previews``: True for the whole pyramid, False for none, or the reduction factor
     (or a function of the frame's (width, height) giving it) the view will draw.
     ``budget`` (default: the store's raw-pixel cache) gets a reservation for the work.
     ``opener(entry)`` opens the image instead of the registry's reader (e.g. a session
-    that remembers its WCS for the marks while the file is open anyway)."""
+    that remembers its WCS for the marks while the file is open anyway). Without
+    ``keep_levels`` the quantised levels (for quick stretch changes) are not kept: the
+    room in the budget goes to pictures, e.g. while the user flips through images."""
     budget = store.raw if budget is None else budget
 
     def run() -> RenderedFrame:
@@ -196,7 +198,8 @@ def render_job(entry: Any, frame: int, settings: Any, *, registry: Any, renderer
             data = chosen.data()  # a memory map costs nothing yet; decoded pixels are counted below
             mapped = file_backed(data)
             with budget.reserve(_work_bytes(chosen.info, mapped)):  # the levels count themselves
-                rendered = renderer.render(data, settings, key=(str(entry.path), index), rgba=True)
+                rendered = renderer.render(data, settings, key=(str(entry.path), index) if keep_levels else None,
+                                           rgba=True)
                 rgba = np.ascontiguousarray(rendered.rgba())
                 limits = (rendered.vmin, rendered.vmax)
                 del rendered
