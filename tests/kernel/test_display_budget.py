@@ -179,3 +179,17 @@ def test_the_wcs_left_for_later_is_the_same(tmp_path, registry):
                max_pixels=None)()
     expected = pixel_to_world(eager.meta(path.name, 0).wcs, 48, 10.25, 20.5)
     np.testing.assert_allclose(pixel_to_world(filled.wcs, 48, 10.25, 20.5), expected, rtol=0, atol=1e-12)
+
+
+def test_a_job_can_leave_the_levels_out_of_the_budget(tmp_path, registry):
+    path = _star_fits(tmp_path, shape=(256, 256))
+    budget = FrameCache(1 << 26)
+    renderer = Renderer(registry, cache=budget)
+    kept = render_job(entry(path), 0, DisplaySettings.make("minmax"), registry=registry, renderer=renderer,
+                      store=FrameStore(budget), max_pixels=None, previews=())()
+    assert any(type(k).__name__ == "_LevelsKey" for k in budget.keys())
+    budget.clear()
+    lean = render_job(entry(path), 0, DisplaySettings.make("minmax"), registry=registry, renderer=renderer,
+                      store=FrameStore(budget), max_pixels=None, previews=(), keep_levels=False)()
+    assert not any(type(k).__name__ == "_LevelsKey" for k in budget.keys())
+    np.testing.assert_array_equal(lean.rgba, kept.rgba)
