@@ -182,7 +182,7 @@ def test_the_wcs_left_for_later_is_the_same(tmp_path, registry):
 
 
 def test_a_job_can_leave_the_levels_out_of_the_budget(tmp_path, registry):
-    path = _star_fits(tmp_path, shape=(512, 512))
+    path = _star_fits(tmp_path, shape=(700, 700))
     budget = FrameCache(1 << 26)
     renderer = Renderer(registry, cache=budget)
     kept = render_job(entry(path), 0, DisplaySettings.make("minmax"), registry=registry, renderer=renderer,
