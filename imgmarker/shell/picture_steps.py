@@ -6,11 +6,13 @@ after the first picture. The work runs on :class:`~imgmarker.shell.followups.Fol
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from typing import Any
 
 from imgmarker.kernel.display.frame_jobs import mean_overview_job, meta_job
 from imgmarker.kernel.display.preview import level_for, reduce_mean
 
+SKY_REMEMBERED = 48  # fewer than the session remembers (64), so a name noted here is still known there
 WARM_MODULES = ("astropy.wcs", "astropy.wcs.utils")  # sky positions, soon after the first picture
 
 
@@ -31,6 +33,18 @@ def view_levels(view: Any) -> Any:
 class PictureSteps:
     """Mixed into :class:`~imgmarker.shell.workspace.Workspace`."""
 
+    def sky_learned(self, name: str, *, ask: bool = False) -> bool:
+        """Whether the session has (or is) learning the frames' WCS of image ``name``
+        (a render job opened it through the session); without ``ask``, note that it has."""
+        learned = self._sky_learned
+        if ask:
+            return name in learned
+        learned[name] = True
+        learned.move_to_end(name)
+        while len(learned) > SKY_REMEMBERED:  # as many as the session's own sky cache holds, and more
+            learned.popitem(last=False)
+        return True
+
     def _after_display(self, entry: Any, rendered: Any, key: tuple, meta: Any) -> None:
         self._preview_if_needed()
         if meta is not None and meta.wcs_pending:
@@ -38,9 +52,10 @@ class PictureSteps:
                                                          max_pixels=self.experiment.images.max_pixels,
                                                          opener=self.session.open_image),
                                   lambda _meta, key=key: self._wcs_arrived(key))
-        else:  # the session learns the frames' WCS (at once if known), so a mark never opens the file here
+        elif not self.sky_learned(entry.name, ask=True):  # so a mark's sky position never opens the file here
             self.followups.submit(("sky", entry.name), lambda: self.session.open_image(entry).close(),
                                   lambda _none: None)
+            self.sky_learned(entry.name)
         if rendered.sampled:
             self.followups.submit(("mean", key), mean_overview_job(
                 entry, self.frame, self.display, rendered, registry=self.registry, renderer=self.renderer,

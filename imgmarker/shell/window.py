@@ -48,6 +48,8 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.group_indicator)
         self.storage_indicator = QLabel()  # "stored" only for actions on the disk
         self.storage_indicator.setObjectName("Storage")
+        metrics = self.storage_indicator.fontMetrics()  # one width for both words: no relayout at each action
+        self.storage_indicator.setFixedWidth(max(metrics.horizontalAdvance(w) for w in ("stored", "saving…")) + 8)
         self.statusBar().addPermanentWidget(self.storage_indicator)
         self.label_editor: LabelEditor | None = None
         self.failures: list[str] = []

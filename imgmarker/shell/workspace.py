@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import sys
+from collections import OrderedDict
 from typing import Any
 
 from PyQt6.QtCore import QObject, QTimer, pyqtSignal
@@ -35,6 +36,8 @@ log = logging.getLogger("imgmarker.shell")
 DEFAULT_CACHE_MB = 192  # the whole budget: pictures, raw pixels, levels and renders in progress
 NEIGHBOUR_DELAY_MS = 30  # after showing a cached image, wait this long before prefetching around it
 FOLLOW_UP_DELAY_MS = 15  # and this long before the follow-ups of a picture (previews, WCS, sky)
+
+
 class Workspace(MarkingActions, CursorReadout, PictureSteps, QObject):
     message = pyqtSignal(str)  # what the status line should say (refusals, confirmations)
     readout = pyqtSignal(str)  # cursor position, pixel value, sky position
@@ -62,6 +65,7 @@ class Workspace(MarkingActions, CursorReadout, PictureSteps, QObject):
         self.followups = FollowUps(self)
         self.followups.warmed = all(name in sys.modules for name in WARM_MODULES)
         self.pace = Pace()  # held keys: render where the user will be
+        self._sky_learned: OrderedDict[str, bool] = OrderedDict()  # see PictureSteps.sky_learned
         self.display = self._initial_display()
         self.frame = self.experiment.display.frame
         self.selected: set[int] = set()
@@ -184,6 +188,8 @@ class Workspace(MarkingActions, CursorReadout, PictureSteps, QObject):
                          # (for a picture the user waits for, that is a follow-up: see PictureSteps)
                          opener=self.session.open_image if self.followups.warmed and not urgent else None,
                          keep_levels=keep_levels)
+        if self.followups.warmed and not urgent:
+            self.sky_learned(entry.name)
         return self.pace.timed(job)
 
     @guarded
@@ -191,8 +197,11 @@ class Workspace(MarkingActions, CursorReadout, PictureSteps, QObject):
         entry = self.session.current
         key = self._key(entry, self.frame)
         cache, prefetcher = self.bridge.cache, self.bridge.prefetcher
-        rendered = cache.get(key)
         flipping = self.pace.flipping()
+        ahead = self.session.index + (flipping or 1)
+        if 0 <= ahead < len(self.session):  # the one shown and the one Next shows stay in the budget
+            self.budget.protect({key, self._key(self.session.entries[ahead], self.experiment.display.frame)})
+        rendered = cache.get(key)
         if rendered is not None:
             self._display(entry, rendered)
             # Let the new picture reach the screen before the worker competes for the CPU.
@@ -223,7 +232,7 @@ class Workspace(MarkingActions, CursorReadout, PictureSteps, QObject):
         """While a navigation key is held, render the images the user will reach when the
         render is done (one render per image shown, instead of renders that arrive late)."""
         session, frame = self.session, self.experiment.display.frame
-        position = session.index + direction * self.pace.steps()
+        position = min(max(session.index + direction * self.pace.steps(), 0), len(session) - 1)  # ends stop it
         jobs = []
         if 0 <= position < len(session):  # one at a time: the budget holds it, the one shown and one in the making
             entry = session.entries[position]
@@ -404,6 +413,7 @@ class Workspace(MarkingActions, CursorReadout, PictureSteps, QObject):
     @guarded
     def go_to(self, index: int) -> None:
         self.panel.flush_comment()
+        self.pace.note_navigation(0)  # a jump, not a held key
         self.session.go_to(index)
         self.frame = self.experiment.display.frame
         self.selected.clear()

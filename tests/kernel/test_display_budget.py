@@ -193,3 +193,20 @@ def test_a_job_can_leave_the_levels_out_of_the_budget(tmp_path, registry):
                       store=FrameStore(budget), max_pixels=None, previews=(), keep_levels=False)()
     assert not any(type(k).__name__ == "_LevelsKey" for k in budget.keys())
     np.testing.assert_array_equal(lean.rgba, kept.rgba)
+
+
+def test_protected_entries_stay_and_what_cannot_fit_beside_them_is_not_kept():
+    cache = FrameCache(100)
+    cache.put("shown", np.zeros(40, np.uint8))
+    cache.put("next", np.zeros(40, np.uint8))
+    cache.protect({"shown", "next"})
+    assert not cache.put("previous", np.zeros(40, np.uint8))  # it would push out one of them
+    assert cache.keys() == ["shown", "next"]
+    with cache.reserve(40):  # room cannot be made: nothing protected goes
+        assert cache.keys() == ["shown", "next"]
+    cache.protect({"next", "after"})  # moving on: what was shown may go now
+    assert cache.put("after", np.zeros(40, np.uint8))
+    assert set(cache.keys()) == {"next", "after"}
+    cache.protect({"next", "after", "big"})
+    assert cache.put("big", np.zeros(70, np.uint8))  # protected ones make room for one another
+    assert cache.keys() == ["big"] and cache.nbytes <= 100

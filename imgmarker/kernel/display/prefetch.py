@@ -44,6 +44,7 @@ class FrameCache:
         self._items: OrderedDict[Hashable, tuple[Any, int]] = OrderedDict()
         self._nbytes = 0
         self._reserved = 0
+        self._protected: frozenset = frozenset()
         self._lock = threading.Lock()
 
     @property
@@ -56,7 +57,7 @@ class FrameCache:
             raise ValueError(f"cache size must be >= 0 bytes, got {value}")
         with self._lock:
             self._max = int(value)
-            self._evict_locked(0)
+            self._evict_locked(0, protected_too=True)
 
     @property
     def nbytes(self) -> int:
@@ -75,6 +76,13 @@ class FrameCache:
         """Keys from least to most recently used."""
         with self._lock:
             return list(self._items)
+
+    def protect(self, keys: Iterable[Hashable]) -> None:
+        """Entries other work must not push out (e.g. the image shown and the next one):
+        they go only to make room for one another, and what cannot fit beside them is
+        not kept."""
+        with self._lock:
+            self._protected = frozenset(keys)
 
     def get(self, key: Hashable) -> Any | None:
         with self._lock:
@@ -95,6 +103,10 @@ class FrameCache:
             if size > self._max:
                 return False
             self._evict_locked(size)
+            if self._nbytes + self._reserved + size > self._max:
+                if key not in self._protected:
+                    return False  # it would push out what must stay
+                self._evict_locked(size, protected_too=True)
             self._items[key] = (value, size)
             self._nbytes += size
             return True
@@ -124,10 +136,14 @@ class FrameCache:
             self._items.clear()
             self._nbytes = 0
 
-    def _evict_locked(self, incoming: int) -> None:
-        while self._items and self._nbytes + self._reserved + incoming > self._max:
-            _, (_, size) = self._items.popitem(last=False)
-            self._nbytes -= size
+    def _evict_locked(self, incoming: int, protected_too: bool = False) -> None:
+        if self._nbytes + self._reserved + incoming <= self._max:
+            return
+        for key in list(self._items):  # least recently used first
+            if self._nbytes + self._reserved + incoming <= self._max:
+                return
+            if protected_too or key not in self._protected:
+                self._nbytes -= self._items.pop(key)[1]
 
 
 class Priority(IntEnum):
