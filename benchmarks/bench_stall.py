@@ -64,6 +64,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{os.cpu_count()} cores, load {os.getloadavg()[0]:.2f}")
     with tempfile.TemporaryDirectory() as tmp:
         experiment = make_campaign(Path(tmp), args.actions + 2)
+        os.sync()  # measure the program's own writes, not the campaign's
         window = open_window(experiment, user="bench")
         store = window.session.store
         if args.sync_ms > 0 and hasattr(store, "sync_step"):

@@ -243,6 +243,7 @@ def main(argv: list[str] | None = None) -> int:
                             4096)
         mid = make_campaign(tmp / "mid", "fits", args.repeat + 2, 2048)
         small = make_campaign(tmp / "small", "tiff", args.repeat + 2, 512)
+        os.sync()  # gigabytes just written: let the disk catch up, or every write would be throttled
         runs = ([] if args.skip_walk else [("walk", big)]) + [("cold", big), ("cold", mid), ("cold", small),
                                                              ("hold", big)]
         for what, experiment in runs:  # each in a fresh process: its memory is its own
