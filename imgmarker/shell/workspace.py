@@ -225,7 +225,11 @@ class Workspace(MarkingActions, CursorReadout, PictureSteps, QObject):
                     self._neighbour_timer.start()  # this one, if the key is let go here
                 else:  # this image alone: the neighbours wait until its picture is on the screen
                     self._neighbour_timer.stop()
-                    prefetcher.schedule([(key, self._job(entry, self.frame, previews=()), Priority.CURRENT)])
+                    job = self._job(entry, self.frame, previews=())
+                    # asked for once this key press is handled: a worker started now would
+                    # fight the rest of the handler for the interpreter
+                    QTimer.singleShot(0, lambda: None if self._closed else prefetcher.schedule(
+                        [(key, job, Priority.CURRENT)]))
         self.refresh_state()
 
     def _look_ahead(self, direction: int) -> None:
