@@ -90,6 +90,7 @@ class Workspace(MarkingActions, CursorReadout, PictureSteps, QObject):
         self.sexagesimal = bool(session.get_setting("sexagesimal", True))
         self._shown_key: tuple | None = None
         self._closed = False
+        self._storage_text = ""
         if hasattr(session.store, "on_durable"):
             session.store.on_durable = lambda _number: self._durable.emit()
         self._durable.connect(self.note_storage)
@@ -371,7 +372,10 @@ class Workspace(MarkingActions, CursorReadout, PictureSteps, QObject):
         """Say "stored" only when every committed action is durable (on the disk)."""
         store = self.session.store
         if hasattr(store, "durable"):
-            self.storage.emit("stored" if store.durable >= store.committed else "saving…")
+            text = "stored" if store.durable >= store.committed else "saving…"
+            if text != self._storage_text:  # a label that does not change needs no repaint
+                self._storage_text = text
+                self.storage.emit(text)
 
     def refresh_state(self) -> None:
         self.note_storage()
