@@ -142,7 +142,8 @@ def run(kind: str, count: int, hold: int, cache_mb: int) -> None:
             elapsed = time.perf_counter() - t0
             wait(app, lambda: view.state == "image")
             after = rss_mb()
-            held = ws.bridge.cache.nbytes + ws.frames.raw.nbytes
+            caches = {id(c): c for c in (getattr(ws, "budget", None), ws.bridge.cache, ws.frames.raw) if c}
+            held = sum(c.nbytes for c in caches.values())  # one budget now holds them all
             print(f"{kind}: held Tab through {steps} images in {elapsed:.1f} s: RSS {before:.0f} -> {after:.0f} MB "
                   f"(after {', '.join(checkpoints)} images); caches hold {held / 2**20:.0f} MB of a "
                   f"{cache_mb} MB bound; max RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")

@@ -24,6 +24,8 @@ __all__, __getattr__, __dir__ = exports(__name__, {
     # overlays
     "imgmarker.kernel.display.overlay": ["Line", "Marker", "OverlayContext", "Text"],
     "imgmarker.kernel.display.filter_checks": ["FilterError"],
+    # filters
+    "imgmarker.kernel.display.strips": ["finite_extremes"],
     # writers
     "imgmarker.kernel.annotations.rows": ["ImageRow", "MarkRow", "WriterContext"],
     "imgmarker.kernel.output.atomic": ["atomic_write"],

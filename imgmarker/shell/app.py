@@ -19,6 +19,8 @@ from imgmarker.shell.commands import remember
 
 log = logging.getLogger("imgmarker")
 
+SWITCH_INTERVAL_S = 0.001
+
 
 def choose_campaign(parent=None) -> Path | None:
     """Ask for an experiment file or an image folder (which gets a default experiment)."""
@@ -52,6 +54,9 @@ def _log_to(output: Path) -> logging.Handler:
 def open_window(experiment_path: Path, *, user: str | None = None, output: Path | None = None,
                 blocked: Iterable[str] = (), trust_modules: bool = False):
     """Load the experiment and open its session and window (not yet shown)."""
+    # Render workers hold the interpreter between numpy calls; switching sooner than the
+    # default 5 ms keeps key presses and paints on the GUI thread from waiting for them.
+    sys.setswitchinterval(min(sys.getswitchinterval(), SWITCH_INTERVAL_S))
     from imgmarker.kernel.campaign.session import Session
     from imgmarker.shell.window import MainWindow
 

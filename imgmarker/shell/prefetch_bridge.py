@@ -15,9 +15,9 @@ from imgmarker.kernel.display.prefetch import FrameCache, Prefetcher
 class PrefetchBridge(QObject):
     finished = pyqtSignal(object)  # kernel.prefetch.Outcome, in the GUI thread
 
-    def __init__(self, cache_bytes: int, parent: QObject | None = None):
+    def __init__(self, cache: int | FrameCache, parent: QObject | None = None):
         super().__init__(parent)
-        self.cache = FrameCache(cache_bytes)
+        self.cache = cache if isinstance(cache, FrameCache) else FrameCache(cache)
         self.prefetcher = Prefetcher(self.cache, on_done=self.finished.emit)
 
     def close(self) -> None:

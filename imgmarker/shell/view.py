@@ -101,8 +101,7 @@ class ImageView(ViewInput, QWidget):
         :meth:`set_detail` draws full-resolution regions over it. Coordinates always
         refer to the full frame, whatever resolution is on screen.
         """
-        if isinstance(image, np.ndarray):
-            image = qimage_from_array(image)
+        image = qimage_from_array(image) if isinstance(image, np.ndarray) else image
         if image.isNull():
             raise ValueError(f"{name or 'image'}: empty image")
         factor = int(factor)
@@ -117,8 +116,7 @@ class ImageView(ViewInput, QWidget):
         keep = self._size == size
         levels = [(factor, image)]
         for preview, pfactor in previews:
-            if isinstance(preview, np.ndarray):
-                preview = qimage_from_array(preview)
+            preview = qimage_from_array(preview) if isinstance(preview, np.ndarray) else preview
             self._check_reduction(name, preview, int(pfactor), size, "preview")
             levels.append((int(pfactor), preview))
         levels.sort(key=lambda lv: lv[0])
@@ -175,6 +173,18 @@ class ImageView(ViewInput, QWidget):
         if x1 <= x0 or y1 <= y0:
             return None
         return (x0, y0, x1, y1), factor
+
+    def add_preview(self, image: QImage | np.ndarray, factor: int) -> None:
+        """Add a reduction of the frame shown (as in :meth:`set_image`), e.g. the level a zoom now wants."""
+        image = qimage_from_array(image) if isinstance(image, np.ndarray) else image
+        self._check_reduction(self._name, image, int(factor), self._size, "preview")
+        kept = [lv for lv in self._previews if lv[0] != int(factor)]
+        self._previews = sorted(kept + [(int(factor), image)], key=lambda lv: lv[0])
+        self.update()
+
+    def preview_factors(self) -> list[int]:
+        """Reductions the view holds of the frame shown, the frame's own first."""
+        return [self._base_factor] + [f for f, _ in self._previews]
 
     def show_placeholder(self, name: str) -> None:
         """Shown while ``name`` is being read; the previous zoom is kept for it."""

@@ -46,6 +46,11 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.readout)
         self.group_indicator = QLabel()
         self.statusBar().addPermanentWidget(self.group_indicator)
+        self.storage_indicator = QLabel()  # "stored" only for actions on the disk
+        self.storage_indicator.setObjectName("Storage")
+        metrics = self.storage_indicator.fontMetrics()  # one width for both words: no relayout at each action
+        self.storage_indicator.setFixedWidth(max(metrics.horizontalAdvance(w) for w in ("stored", "saving…")) + 8)
+        self.statusBar().addPermanentWidget(self.storage_indicator)
         self.label_editor: LabelEditor | None = None
         self.failures: list[str] = []
         self.dialogs: dict[str, Any] = {}  # open dialogs by name (kept alive, and for tests)
@@ -88,6 +93,7 @@ class MainWindow(QMainWindow):
         self.actions_by_name: dict[str, list[QAction]] = {}
         ws.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
         ws.readout.connect(self.readout.setText)
+        ws.storage.connect(self.storage_indicator.setText)
         ws.changed.connect(self._refresh_title)
         ws.failure.connect(self._report_failure)
         ws.label_edit_requested.connect(self.edit_label)

@@ -9,6 +9,8 @@ prefetcher's worker thread, so navigation never waits for a file.
 from __future__ import annotations
 
 import logging
+import sys
+from collections import OrderedDict
 from typing import Any
 
 from PyQt6.QtCore import QObject, QTimer, pyqtSignal
@@ -19,26 +21,32 @@ from imgmarker.kernel.display.frame_jobs import FrameStore, region_job, render_j
 from imgmarker.kernel.imaging.images import ImageReadError
 from imgmarker.kernel.display.overlay import Marker, OverlayContext, draw_overlays
 from imgmarker.kernel.display.pipeline import DisplaySettings, Renderer
-from imgmarker.kernel.display.prefetch import Priority
+from imgmarker.kernel.display.prefetch import FrameCache, Priority
 from imgmarker.shell.catalog_layer import catalog_layer
 from imgmarker.shell.cursor_readout import CursorReadout
 from imgmarker.shell.detail_loader import DetailLoader
+from imgmarker.shell.followups import FollowUps
 from imgmarker.shell.guard import guarded
 from imgmarker.shell.marking import MarkingActions
+from imgmarker.shell.pace import Pace
+from imgmarker.shell.picture_steps import WARM_MODULES, PictureSteps, view_levels
 from imgmarker.shell.prefetch_bridge import PrefetchBridge
 
 log = logging.getLogger("imgmarker.shell")
 
-DEFAULT_CACHE_MB = 512
+DEFAULT_CACHE_MB = 192  # the whole budget: pictures, raw pixels, levels and renders in progress
 NEIGHBOUR_DELAY_MS = 30  # after showing a cached image, wait this long before prefetching around it
+FOLLOW_UP_DELAY_MS = 15  # and this long before the follow-ups of a picture (previews, WCS, sky)
 
 
-class Workspace(MarkingActions, CursorReadout, QObject):
+class Workspace(MarkingActions, CursorReadout, PictureSteps, QObject):
     message = pyqtSignal(str)  # what the status line should say (refusals, confirmations)
     readout = pyqtSignal(str)  # cursor position, pixel value, sky position
     changed = pyqtSignal()  # image, state or progress changed: refresh title etc.
     failure = pyqtSignal(str, str)  # message, traceback
     label_edit_requested = pyqtSignal(object)  # the Mark whose label was double-clicked
+    storage = pyqtSignal(str)  # "stored" once every action so far is on the disk, else "saving…"
+    _durable = pyqtSignal()  # from the store's syncing thread
 
     def __init__(self, session: Any, view: Any, panel: Any, *, cache_mb: int | None = None):
         super().__init__()
@@ -48,12 +56,17 @@ class Workspace(MarkingActions, CursorReadout, QObject):
         self.experiment = session.experiment
         self.registry = session.registry
         cache_mb = int(cache_mb or session.get_setting("cache_mb", DEFAULT_CACHE_MB))
-        self.renderer = Renderer(self.registry)
-        self.frames = FrameStore(0)  # raw pixels for the cursor readout
-        self.bridge = PrefetchBridge(0)  # rendered pictures
-        self.set_cache_mb(cache_mb)  # one bound shared by both
+        self.budget = FrameCache(0)  # one bound: pictures, raw pixels, levels, renders in progress
+        self.renderer = Renderer(self.registry, cache=self.budget)
+        self.frames = FrameStore(self.budget)  # raw pixels for the cursor readout
+        self.bridge = PrefetchBridge(self.budget)  # rendered pictures
+        self.set_cache_mb(cache_mb)
         self.bridge.finished.connect(self._rendered)
         self.detail = DetailLoader(view, self)
+        self.followups = FollowUps(self)
+        self.followups.warmed = all(name in sys.modules for name in WARM_MODULES)
+        self.pace = Pace()  # held keys: render where the user will be
+        self._sky_learned: OrderedDict[str, bool] = OrderedDict()  # see PictureSteps.sky_learned
         self.display = self._initial_display()
         self.frame = self.experiment.display.frame
         self.selected: set[int] = set()
@@ -79,11 +92,17 @@ class Workspace(MarkingActions, CursorReadout, QObject):
         self.show_galactic = bool(session.get_setting("show_galactic", False))
         self._wcs_notes: set[str] = set()
         self._shown_key: tuple | None = None
+        self._closed = False
+        self._storage_text = ""
+        if hasattr(session.store, "on_durable"):
+            session.store.on_durable = lambda _number: self._durable.emit()
+        self._durable.connect(self.note_storage)
 
         view.clicked.connect(self._clicked)
         view.double_clicked.connect(self._double_clicked)
         view.cursor_moved.connect(self._cursor_moved)
         view.item_drag_finished.connect(self._drag_finished)
+        view.view_changed.connect(self._preview_if_needed)
         view.set_labels_visible(self.visible["labels"])
         middle = self.experiment.controls.middle_click
         view.move_cursor_on_centre = middle == "center-and-move-cursor"
@@ -95,18 +114,19 @@ class Workspace(MarkingActions, CursorReadout, QObject):
         panel.group_chosen.connect(self.set_left_group)
         panel.frame_chosen.connect(self.set_frame)
         panel.show_group(self.left_group)
+        if len(session):  # start reading the first image while the rest of the window is built
+            entry = session.current
+            self.bridge.prefetcher.request(self._key(entry, self.frame), self._job(entry, self.frame, previews=()))
 
     # -- set-up ---------------------------------------------------------------------
 
     @property
     def cache_bytes(self) -> int:
-        """The memory bound for everything held per image (rendered pictures + raw pixels)."""
-        return self.bridge.cache.max_bytes + self.frames.raw.max_bytes
+        """The memory bound for everything held per image (pictures, raw pixels, levels)."""
+        return self.budget.max_bytes
 
     def set_cache_mb(self, cache_mb: int) -> None:
-        budget = int(cache_mb) * 1024 * 1024
-        self.frames.raw.max_bytes = budget // 4
-        self.bridge.cache.max_bytes = budget - budget // 4
+        self.budget.max_bytes = int(cache_mb) * 1024 * 1024
 
     def _initial_display(self) -> DisplaySettings:
         base = DisplaySettings.from_display(self.experiment.display)
@@ -131,7 +151,7 @@ class Workspace(MarkingActions, CursorReadout, QObject):
         settings can take over the same view (zoom and pan stay)."""
         view = self.view
         for signal, slot in ((view.clicked, self._clicked), (view.double_clicked, self._double_clicked),
-                             (view.cursor_moved, self._cursor_moved),
+                             (view.cursor_moved, self._cursor_moved), (view.view_changed, self._preview_if_needed),
                              (view.item_drag_finished, self._drag_finished)):
             try:
                 signal.disconnect(slot)
@@ -146,8 +166,13 @@ class Workspace(MarkingActions, CursorReadout, QObject):
         self.show_current()
 
     def close(self) -> None:
+        self._closed = True
+        if getattr(self.session.store, "on_durable", None) is not None:
+            self.session.store.on_durable = None
+        self._neighbour_timer.stop()
         self.panel.flush_comment()
         self.detail.close()
+        self.followups.close()
         self.bridge.close()
         self.renderer.close()
 
@@ -156,34 +181,78 @@ class Workspace(MarkingActions, CursorReadout, QObject):
     def _key(self, entry: Any, frame: int) -> tuple:
         return (entry.name, frame, self.display)
 
-    def _job(self, entry: Any, frame: int):
-        return render_job(entry, frame, self.display, registry=self.registry, renderer=self.renderer,
-                          store=self.frames, max_pixels=self.experiment.images.max_pixels)
+    def _job(self, entry: Any, frame: int, previews: Any = None, keep_levels: bool = True):
+        """A render job; ``previews=()`` marks one the user waits for: only the picture."""
+        urgent = previews == ()
+        job = render_job(entry, frame, self.display, registry=self.registry, renderer=self.renderer,
+                         store=self.frames, max_pixels=self.experiment.images.max_pixels,
+                         previews=view_levels(self.view) if previews is None else previews,
+                         lazy_wcs=not self.followups.warmed,
+                         # through the session it learns the frames' WCS for marks, off the GUI thread
+                         # (for a picture the user waits for, that is a follow-up: see PictureSteps)
+                         opener=self.session.open_image if self.followups.warmed and not urgent else None,
+                         keep_levels=keep_levels)
+        if self.followups.warmed and not urgent:
+            self.sky_learned(entry.name)
+        return self.pace.timed(job)
 
     @guarded
     def show_current(self, *, keep_picture: bool = False) -> None:
         entry = self.session.current
         key = self._key(entry, self.frame)
         cache, prefetcher = self.bridge.cache, self.bridge.prefetcher
+        flipping = self.pace.flipping()
+        ahead = self.session.index + (flipping or 1)
+        if 0 <= ahead < len(self.session):  # the one shown and the one Next shows stay in the budget
+            self.budget.protect({key, self._key(self.session.entries[ahead], self.experiment.display.frame)})
         rendered = cache.get(key)
         if rendered is not None:
             self._display(entry, rendered)
             # Let the new picture reach the screen before the worker competes for the CPU.
+            self._neighbour_timer.setInterval(NEIGHBOUR_DELAY_MS)
+            if flipping:
+                self._look_ahead(flipping)
             self._neighbour_timer.start()
         else:
             error = prefetcher.error(key)
             if error is not None:
                 self._show_error(entry, error)
+                if not flipping:
+                    self._neighbour_timer.stop()
+                    self._prefetch_neighbours()
             else:
                 if not keep_picture:
                     self.view.show_placeholder(readable_name(entry.name))
                     self._shown_key = None
-                prefetcher.request(key, self._job(entry, self.frame), Priority.CURRENT)
-            self._neighbour_timer.stop()
-            self._prefetch_neighbours()
+                if flipping:  # by the time it is rendered the user is further on: render there
+                    self._look_ahead(flipping)
+                    self._neighbour_timer.start()  # this one, if the key is let go here
+                else:  # this image alone: the neighbours wait until its picture is on the screen
+                    self._neighbour_timer.stop()
+                    job = self._job(entry, self.frame, previews=())
+                    # asked for once this key press is handled: a worker started now would
+                    # fight the rest of the handler for the interpreter
+                    QTimer.singleShot(0, lambda: None if self._closed else prefetcher.schedule(
+                        [(key, job, Priority.CURRENT)]))
         self.refresh_state()
 
+    def _look_ahead(self, direction: int) -> None:
+        """While a navigation key is held, render the images the user will reach when the
+        render is done (one render per image shown, instead of renders that arrive late)."""
+        session, frame = self.session, self.experiment.display.frame
+        position = min(max(session.index + direction * self.pace.steps(), 0), len(session) - 1)  # ends stop it
+        jobs = []
+        if 0 <= position < len(session):  # one at a time: the budget holds it, the one shown and one in the making
+            entry = session.entries[position]
+            key = self._key(entry, frame)
+            if key not in self.bridge.cache:
+                jobs.append((key, self._job(entry, frame, keep_levels=False), Priority.CURRENT))
+        self._neighbour_timer.setInterval(max(NEIGHBOUR_DELAY_MS, int(1500 * self.pace.interval)))
+        self.bridge.prefetcher.schedule(jobs)
+
     def _prefetch_neighbours(self) -> None:
+        if self._closed:
+            return
         session = self.session
         jobs = []
         current = session.current
@@ -200,11 +269,16 @@ class Workspace(MarkingActions, CursorReadout, QObject):
         self.bridge.prefetcher.schedule([j for j in jobs if j[0] not in self.bridge.cache])
 
     def _rendered(self, outcome: Any) -> None:
+        if self._closed:  # an answer that was on its way when the window closed
+            return
         entry = self.session.current
         if outcome.key != self._key(entry, self.frame):
             return
         if outcome.ok:
             self._display(entry, outcome.array)
+            if not self.pace.flipping():  # then the neighbours, once the picture has been painted
+                self._neighbour_timer.setInterval(NEIGHBOUR_DELAY_MS)
+                self._neighbour_timer.start()
         else:
             self._show_error(entry, outcome.error)
 
@@ -233,11 +307,18 @@ class Workspace(MarkingActions, CursorReadout, QObject):
         meta = self.frames.meta(entry.name, self.frame)
         if meta is not None:
             self.panel.show_frames(list(meta.names), min(self.frame, len(meta.names) - 1))
-            if meta.wcs_note and meta.wcs_note not in self._wcs_notes:  # once per file and frame
-                self._wcs_notes.add(meta.wcs_note)
-                log.warning("%s", meta.wcs_note)
-                self.message.emit(meta.wcs_note)
+            self.note_wcs(meta)
         self.refresh_overlays()
+        # after the picture is painted: the follow-ups would compete with the paint for the CPU
+        QTimer.singleShot(FOLLOW_UP_DELAY_MS, lambda: self._after_display(entry, rendered, key, meta)
+                          if key == self._shown_key and not self._closed else None)
+
+    def note_wcs(self, meta: Any) -> None:
+        """Say once per file and frame why its WCS gives no sky positions."""
+        if meta.wcs_note and meta.wcs_note not in self._wcs_notes:
+            self._wcs_notes.add(meta.wcs_note)
+            log.warning("%s", meta.wcs_note)
+            self.message.emit(meta.wcs_note)
 
     # -- overlays -------------------------------------------------------------------------
 
@@ -298,7 +379,17 @@ class Workspace(MarkingActions, CursorReadout, QObject):
 
     # -- state shown around the image -----------------------------------------------------
 
+    def note_storage(self) -> None:
+        """Say "stored" only when every committed action is durable (on the disk)."""
+        store = self.session.store
+        if hasattr(store, "durable"):
+            text = "stored" if store.durable >= store.committed else "saving…"
+            if text != self._storage_text:  # a label that does not change needs no repaint
+                self._storage_text = text
+                self.storage.emit(text)
+
     def refresh_state(self) -> None:
+        self.note_storage()
         self.panel.show_state(self.session.image_state())
         progress = self.session.progress
         self.panel.show_progress(f"{progress.seen} of {progress.total} seen, {progress.marked} marked, "
@@ -322,6 +413,7 @@ class Workspace(MarkingActions, CursorReadout, QObject):
         self.panel.flush_comment()
         session = self.session
         before = session.index
+        self.pace.note_navigation({"next": 1, "previous": -1}.get(where, 0))
         if where == "next":
             session.next()
         elif where == "previous":
@@ -340,6 +432,7 @@ class Workspace(MarkingActions, CursorReadout, QObject):
     @guarded
     def go_to(self, index: int) -> None:
         self.panel.flush_comment()
+        self.pace.note_navigation(0)  # a jump, not a held key
         self.session.go_to(index)
         self.frame = self.experiment.display.frame
         self.selected.clear()

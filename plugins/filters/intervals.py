@@ -3,12 +3,10 @@ sample of finite values that the pipeline draws from the frame."""
 
 from __future__ import annotations
 
-import warnings
-
 import numpy as np
 
 import imgmarker
-from imgmarker.api import FilterSpec, ParamSpec
+from imgmarker.api import FilterSpec, ParamSpec, finite_extremes
 
 
 def _ordered(vmin: float, vmax: float) -> tuple[float, float]:
@@ -20,27 +18,59 @@ def minmax(sample: np.ndarray, frame: np.ndarray | None = None) -> tuple[float, 
     """Exact extremes of the whole frame when given (a subsample would miss the one
     bright star), else of the sample."""
     if frame is not None:
-        with np.errstate(invalid="ignore"), warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)
-            finite = frame if frame.dtype.kind in "uib" else np.where(np.isinf(frame), np.nan, frame)
-            low, high = np.nanmin(finite), np.nanmax(finite)
-        if np.isfinite(low) and np.isfinite(high):
-            return float(low), float(high)
-        return 0.0, 1.0
+        found = finite_extremes(frame)
+        return found if found is not None else (0.0, 1.0)
     if sample.size == 0:
         return 0.0, 1.0
     return float(sample.min()), float(sample.max())
 
 
 def zscale(sample: np.ndarray, contrast: float = 0.25, samples: int = 1000) -> tuple[float, float]:
-    from astropy.visualization import ZScaleInterval
-
+    """IRAF's zscale: a line fitted to the sorted sample with iterative rejection of
+    outliers; its slope, divided by ``contrast``, spans the range around the median.
+    Written here rather than taken from astropy.visualization, whose import (astropy
+    units, time, ...) took longer than the first picture itself."""
     if sample.size == 0:
         return 0.0, 1.0
     thin = max(1, sample.size // (20 * int(samples)))  # the fit uses `samples` points anyway
-    if thin > 1:
-        sample = sample[::thin]
-    return _ordered(*ZScaleInterval(n_samples=int(samples), contrast=float(contrast)).get_limits(sample))
+    values = np.asarray(sample[::thin] if thin > 1 else sample)
+    values = values[np.isfinite(values)]
+    if values.size == 0:
+        return 0.0, 1.0
+    stride = int(max(1.0, values.size / int(samples)))
+    points = np.sort(values[::stride][:int(samples)]).astype(np.float64)
+    return _ordered(*_zscale_limits(points, float(contrast)))
+
+
+def _zscale_limits(points: np.ndarray, contrast: float, *, reject_fraction: float = 0.5, least: int = 5,
+                   kappa: float = 2.5, rounds: int = 5) -> tuple[float, float]:
+    count = points.size
+    low, high = points[0], points[-1]
+    enough = max(least, int(count * reject_fraction))
+    x = np.arange(count, dtype=np.float64)
+    rejected = np.zeros(count, bool)
+    widen = np.ones(max(1, int(count * 0.01)), bool)  # a rejected point takes its neighbours along
+    good, before = count, count + 1
+    slope = None
+    for _ in range(rounds):
+        if good >= before or good < enough:
+            break
+        keep = ~rejected
+        xs, ys = x[keep], points[keep]
+        mx, my = xs.mean(), ys.mean()
+        slope = float(((xs - mx) * (ys - my)).sum() / ((xs - mx) ** 2).sum())
+        residual = points - (my + slope * (x - mx))
+        limit = kappa * residual[keep].std()
+        rejected |= (residual < -limit) | (residual > limit)
+        rejected = np.convolve(rejected, widen, mode="same")
+        before, good = good, int(np.count_nonzero(~rejected))
+    if slope is None or good < enough:
+        return float(low), float(high)
+    if contrast > 0:
+        slope /= contrast
+    centre = (count - 1) // 2
+    median = float(np.median(points))
+    return max(float(low), median - (centre - 1) * slope), min(float(high), median + (count - centre) * slope)
 
 
 def percentile(sample: np.ndarray, percent: float = 99.5) -> tuple[float, float]:

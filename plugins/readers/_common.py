@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import warnings
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterator, Mapping
 
 import numpy as np
 
@@ -37,6 +37,53 @@ def header_from_text(text: str):
         return fits.Header.fromstring(text)
 
 
+def _cards(text: str) -> list[str]:
+    text = text.replace("\r", "")
+    if "\n" in text.strip("\n"):
+        return [line.ljust(80)[:80] for line in text.split("\n") if line.strip()]
+    text = text.strip("\n")
+    return [text[i:i + 80] for i in range(0, len(text), 80)]
+
+
+def cards_have_wcs(text: str) -> bool:
+    """Whether FITS cards in ``text`` set a CTYPE keyword (without parsing the header)."""
+    return any(card.startswith("CTYPE") for card in _cards(text))
+
+
+class LazyHeader(Mapping):
+    """A FITS header parsed from its cards on first use: opening an image must not wait
+    for the FITS library when the picture is all that is wanted yet."""
+
+    def __init__(self, text: str):
+        self._text = text
+        self._header: Any = None
+
+    @property
+    def parsed(self) -> Any:
+        if self._header is None:
+            try:
+                self._header = header_from_text(self._text)
+            except Exception:  # unreadable cards: as if there were none
+                from astropy.io import fits
+
+                self._header = fits.Header()
+        return self._header
+
+    def __getitem__(self, key: Any) -> Any:
+        return self.parsed[key]
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self.parsed)
+
+    def __len__(self) -> int:
+        return len(self.parsed)
+
+    def __getattr__(self, name: str) -> Any:  # the rest of astropy's Header (cards, tostring, ...)
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return getattr(self.parsed, name)
+
+
 def wcs_from_header(header: Any, fobj: Any = None) -> Any:
     """The celestial WCS of ``header`` (SIP and lookup distortions included), or None
     when it has no celestial axes. Raises :class:`imgmarker.api.UnusableWcs` when it
@@ -44,6 +91,8 @@ def wcs_from_header(header: Any, fobj: Any = None) -> Any:
     cards wcslib would quietly replace) or astropy cannot build the WCS at all."""
     if header is None:
         return None
+    if isinstance(header, LazyHeader):
+        header = header.parsed
     from astropy.wcs import WCS, FITSFixedWarning
 
     if not any(str(key).startswith("CTYPE") for key in header.keys()):

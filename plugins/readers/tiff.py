@@ -18,7 +18,8 @@ from imgmarker.api import ReaderSpec
 from imgmarker_plugins.readers._common import (
     check_pixels,
     guarded,
-    header_from_text,
+    LazyHeader,
+    cards_have_wcs,
     looks_like_fits_cards,
     sidecar_header,
     wcs_from_header,
@@ -99,11 +100,8 @@ def open_tiff(path: Path, max_pixels: int | None = None) -> Image:
             desc = _description(page) or first_desc
             header = None
             if looks_like_fits_cards(desc):
-                try:
-                    header = header_from_text(desc)
-                except Exception:
-                    header = None
-            if header is None or not any(k.startswith("CTYPE") for k in header.keys()):
+                header = LazyHeader(desc)  # parsed when the WCS is first wanted, not to show the picture
+            if header is None or not cards_have_wcs(desc):
                 if sidecar is None:
                     sidecar = sidecar_header(path) or False
                 header = sidecar or header

@@ -23,7 +23,6 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable, Iterator, Mapping
 
 import numpy as np
-from scipy.spatial import cKDTree
 
 from imgmarker.kernel.catalogs.model import ANY_FRAME, Catalog
 from imgmarker.kernel.imaging.pixel_scale import sizes_in_pixels, unit_vectors
@@ -168,6 +167,8 @@ class CatalogIndex:
         self._sky_rows = np.flatnonzero(free & has_radec)
         self._xy_rows_with_wcs = np.flatnonzero(free & has_xy & ~has_radec)
         self._xy_rows_without_wcs = np.flatnonzero(free & has_xy)
+        from scipy.spatial import cKDTree  # here: a campaign without catalogs never pays for scipy
+
         self._tree = cKDTree(unit_vectors(catalog.ra[self._sky_rows], catalog.dec[self._sky_rows])) \
             if len(self._sky_rows) else None
         self._is_arcsec = np.array([u == "arcsec" for u in catalog.size_unit], dtype=bool)

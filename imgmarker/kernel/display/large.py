@@ -6,8 +6,12 @@ window would take seconds and the memory of the machine, so the overview samples
 pixel per ``factor`` x ``factor`` block, reading only the rows it samples (with read
 calls on the file behind a memory map, see :class:`_RowReader`). Its limits (the
 interval of that subsample) are then used for every region rendered at full
-resolution, so the detail drawn over the overview matches it in brightness. The
-overview is a strided sample, not a block mean: a mean would have to read every pixel.
+resolution, so the detail drawn over the overview matches it in brightness.
+
+The strided sample is the quick first picture; a one-pixel star falls between its
+samples. :func:`render_mean_overview` then reads every pixel once (in bands of rows,
+with read calls: memory stays that of one band) and renders the mean of each block with
+the same limits, so every star keeps its light; a GUI swaps it in when it is ready.
 
 Block ``(p, q)`` of a picture with reduction ``factor`` whose top-left block starts at
 image pixel ``(x0, y0)`` covers image pixels ``[x0 + q*f, x0 + (q+1)*f) x
@@ -98,6 +102,31 @@ class _RowReader:
     def close(self) -> None:
         os.close(self.fd)
 
+    def read_rows(self, first: int, out: np.ndarray) -> np.ndarray:
+        """``data[first:first + len(out)]`` read into ``out`` (rows x full width) in one read
+        when the rows lie back to back in the file, else row by row; returns the rows in
+        display order (a flipped view of ``out`` when the file stores them bottom-up)."""
+        rows = out.shape[0]
+        stride = self.data.strides[0]
+        if abs(stride) != out.shape[1] * self.data.strides[1] or not out.flags.c_contiguous:
+            for i in range(rows):
+                self.read(first + i, 0, out[i])
+            return out
+        if stride > 0:
+            self._pread(self.offset + first * stride, out)
+            return out
+        self._pread(self.offset + (first + rows - 1) * stride, out)  # FITS rows run bottom-up
+        return out[::-1]
+
+    def _pread(self, position: int, out: np.ndarray) -> None:
+        buffer = memoryview(out.reshape(-1).view(np.uint8))
+        done = 0
+        while done < buffer.nbytes:
+            got = os.preadv(self.fd, [buffer[done:]], position + done)
+            if got <= 0:
+                raise OSError(f"short read at byte {position + done}")
+            done += got
+
     def read(self, row: int, x0: int, out: np.ndarray) -> None:
         """Fill ``out`` (native or file byte order, same item size) with ``data[row, x0:x0 + len(out)]``."""
         position = self.offset + row * self.data.strides[0] + x0 * self.data.strides[1]
@@ -187,3 +216,60 @@ def render_region(data: np.ndarray, settings: Any, renderer: Any, region: tuple[
     crop = strided(data, factor, x0, y0, x1, y1)
     rendered = renderer.render(crop, settings, rgba=True, limits=limits)
     return Picture(np.ascontiguousarray(rendered.rgba()), factor, x0, y0, (float(limits[0]), float(limits[1])))
+
+
+BAND_PIXELS = 1 << 21  # pixels read per band by :func:`block_means`
+
+
+def block_means(data: np.ndarray, factor: int) -> np.ndarray:
+    """The mean of the finite values of each ``factor`` x ``factor`` block of a single-band
+    frame (NaN where a block has none), as float32, reading the frame band by band (a
+    memory-mapped frame with read calls, so its pages do not stay in this process)."""
+    height, width = data.shape[:2]
+    f = max(1, int(factor))
+    rows_out, cols_out = -(-height // f), -(-width // f)
+    out = np.empty((rows_out, cols_out), np.float32)
+    per_band = max(1, BAND_PIXELS // (f * f * cols_out))  # block rows per band
+    reader = _RowReader.open(data)
+    raw = np.empty((per_band * f, width), data.dtype) if reader is not None else None
+    values = np.empty((per_band * f, cols_out * f), np.float32)
+    try:
+        for p0 in range(0, rows_out, per_band):
+            p1 = min(p0 + per_band, rows_out)
+            first, last = p0 * f, min(p1 * f, height)
+            rows = last - first
+            if reader is not None:
+                np.copyto(values[:rows, :width], reader.read_rows(first, raw[:rows]), casting="unsafe")
+            else:
+                np.copyto(values[:rows, :width], data[first:last], casting="unsafe")
+            if rows < (p1 - p0) * f:  # the last, partial row of blocks
+                values[rows:(p1 - p0) * f] = np.nan
+            if width < cols_out * f:
+                values[:, width:] = np.nan
+            band = values[:(p1 - p0) * f].reshape(p1 - p0, f, cols_out * f)
+            sums = band.sum(axis=1).reshape(p1 - p0, cols_out, f).sum(axis=2)  # rows first: contiguous adds
+            if np.isfinite(sums).all():  # the usual case: every pixel counts
+                out[p0:p1] = sums * np.float32(1.0 / (f * f))
+            else:  # NaN, infinities or padding: average the finite pixels of each block
+                blocks = band.reshape(p1 - p0, f, cols_out, f)
+                finite = np.isfinite(blocks)
+                counts = finite.sum(axis=(1, 3))
+                sums = np.where(finite, blocks, np.float32(0)).sum(axis=(1, 3), dtype=np.float64)
+                with np.errstate(invalid="ignore", divide="ignore"):
+                    out[p0:p1] = np.where(counts > 0, sums / np.maximum(counts, 1), np.nan)
+    finally:
+        if reader is not None:
+            reader.close()
+    return out
+
+
+def render_mean_overview(data: np.ndarray, settings: Any, renderer: Any, factor: int,
+                         limits: tuple[float, float]) -> Picture:
+    """The overview of :func:`render_overview` (same ``factor``, same ``limits``) from
+    block means instead of samples: what a zoomed-out eye sees, faint stars included."""
+    if data.ndim == 3 and data.shape[2] > 1:
+        means = np.stack([block_means(data[..., c], factor) for c in range(data.shape[2])], axis=-1)
+    else:
+        means = block_means(data[..., 0] if data.ndim == 3 else data, factor)
+    rendered = renderer.render(means, settings, rgba=True, limits=limits)
+    return Picture(np.ascontiguousarray(rendered.rgba()), factor, 0, 0, (float(limits[0]), float(limits[1])))

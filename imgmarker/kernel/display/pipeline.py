@@ -17,8 +17,6 @@ from __future__ import annotations
 
 import inspect
 import os
-import threading
-from collections import OrderedDict
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Hashable, Mapping
@@ -26,13 +24,9 @@ from typing import Any, Hashable, Mapping
 import numpy as np
 
 from imgmarker.kernel.display.filter_checks import checked_filter
+from imgmarker.kernel.display.strips import LEVELS, NAN_CODE, apply_lut, quantise
 
-#: quantisation levels for single-band data; the last code marks NaN
-LEVELS = 65535
-NAN_CODE = 65535
 DEFAULT_NAN_COLOR = (255, 0, 255)
-STRIP_ROWS = 32
-PARALLEL_MIN_PIXELS = 2048 * 2048  # frames smaller than this are quantised on one thread
 
 
 def _frozen(params: Mapping[str, Any] | None) -> tuple[tuple[str, Any], ...]:
@@ -149,6 +143,14 @@ class _Prepared:
         return self.codes.nbytes + self.sample.nbytes + mask
 
 
+@dataclass(frozen=True)
+class _LevelsKey:
+    """Key of quantised levels in a cache shared with other kinds of entries."""
+
+    frame: Hashable
+    interval: Hashable
+
+
 def draw_sample(data: np.ndarray, size: int) -> np.ndarray:
     """About ``size`` finite values on a regular grid over the frame."""
     height, width = data.shape[:2]
@@ -166,11 +168,15 @@ def accepts(function: Any, keyword: str) -> bool:
 
 class Renderer:
     """Renders frames with the registry's filters and remembers, per frame key, the
-    quantised levels of the last few interval settings (bounded by ``cache_bytes``)."""
+    quantised levels of the last few interval settings. They are held in ``cache`` (a
+    :class:`~imgmarker.kernel.display.prefetch.FrameCache`, e.g. the one budget a GUI
+    shares between pictures, pixels and levels) or in a cache of ``cache_bytes`` of its own."""
 
     def __init__(self, registry: Any, *, sample_size: int = 100_000,
                  nan_color: tuple[int, int, int] = DEFAULT_NAN_COLOR,
-                 cache_bytes: int = 128 * 1024 * 1024, threads: int | None = None):
+                 cache_bytes: int = 128 * 1024 * 1024, threads: int | None = None, cache: Any = None):
+        from imgmarker.kernel.display.prefetch import FrameCache
+
         self.registry = registry
         # one thread by default: the GUI renders the next image in the background at the
         # same time, and on a busy 2-core machine splitting strips gave no better median
@@ -179,9 +185,11 @@ class Renderer:
         self._executor: ThreadPoolExecutor | None = None
         self.sample_size = sample_size
         self.nan_color = tuple(int(c) for c in nan_color)
-        self.cache_bytes = cache_bytes
-        self._cache: OrderedDict[Hashable, _Prepared] = OrderedDict()
-        self._cache_lock = threading.Lock()  # renders run on worker threads (prefetch, detail)
+        self._cache = cache if cache is not None else FrameCache(cache_bytes)
+
+    @property
+    def cache_bytes(self) -> int:
+        return self._cache.max_bytes
 
     @property
     def executor(self) -> ThreadPoolExecutor | None:
@@ -226,19 +234,12 @@ class Renderer:
 
     def forget(self, key: Hashable | None = None) -> None:
         """Drop cached levels of one frame key (or all)."""
-        with self._cache_lock:
-            if key is None:
-                self._cache.clear()
-            else:
-                for cached in [k for k in self._cache if k[0] == key]:
-                    del self._cache[cached]
+        for cached in self._cache.keys():
+            if isinstance(cached, _LevelsKey) and (key is None or cached.frame == key):
+                self._cache.discard(cached)
 
     def _remember(self, cache_key: Hashable, prepared: _Prepared) -> None:
-        with self._cache_lock:
-            self._cache[cache_key] = prepared
-            self._cache.move_to_end(cache_key)
-            while len(self._cache) > 1 and sum(p.nbytes for p in self._cache.values()) > self.cache_bytes:
-                self._cache.popitem(last=False)
+        self._cache.put(cache_key, prepared)
 
     # -- single band -------------------------------------------------------------
 
@@ -280,11 +281,8 @@ class Renderer:
                   ) -> tuple[_Prepared, np.ndarray | None]:
         if key is None:
             return self._prepare(data, settings, table, limits)
-        cache_key = (key, settings.interval, settings.interval_params, settings.blur, limits)
-        with self._cache_lock:
-            prepared = self._cache.get(cache_key)
-            if prepared is not None:
-                self._cache.move_to_end(cache_key)
+        cache_key = _LevelsKey(key, (settings.interval, settings.interval_params, settings.blur, limits))
+        prepared = self._cache.get(cache_key)
         if prepared is not None:
             return prepared, None
         prepared, out = self._prepare(data, settings, table, limits)
@@ -423,75 +421,3 @@ def alpha_channel(alpha: np.ndarray) -> np.ndarray:
     if alpha.dtype.kind in "ui":
         return (alpha.astype(np.float32) * (255.0 / np.iinfo(alpha.dtype).max) + 0.5).astype(np.uint8)
     return (np.clip(np.nan_to_num(alpha.astype(np.float32)), 0, 1) * 255 + 0.5).astype(np.uint8)
-
-
-def quantise(data: np.ndarray, vmin: float, vmax: float, executor: Any = None,
-             lut: np.ndarray | None = None,
-             levels: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray | None]:
-    """Codes 0..LEVELS-1 for values between ``vmin`` and ``vmax`` (clipped), NAN_CODE
-    for NaN (and a NaN mask, None when there are none). Strips of rows keep temporaries small and in cache; with an executor the
-    strips are shared between threads (numpy releases the GIL in these loops). With
-    ``lut`` and ``levels``, ``levels`` is filled with ``lut[codes]`` in the same pass."""
-    height, width = data.shape
-    codes = np.empty((height, width), np.uint16)
-    span = vmax - vmin if vmax > vmin else 1.0
-    scale = np.float32((LEVELS - 1) / span)
-    shift = np.float32(0.5 - vmin * float(scale))
-    floating = data.dtype.kind == "f"
-    nan_mask = np.zeros((height, width), bool) if floating else None  # zero pages cost nothing until written
-
-    def run(first: int, last: int) -> bool:
-        rows = min(STRIP_ROWS, last - first)
-        buf = np.empty((rows, width), np.float32)
-        isnan = np.empty((rows, width), bool) if floating else None
-        found = False
-        for row in range(first, last, STRIP_ROWS):
-            stop = min(row + STRIP_ROWS, last)
-            work = buf[:stop - row]
-            np.multiply(data[row:stop], scale, out=work, casting="unsafe")  # byte order fixed here too
-            work += shift
-            strip = codes[row:stop]
-            nan = None
-            if floating:
-                nan = isnan[:stop - row]
-                np.isnan(work, out=nan)
-                if nan.any():
-                    found = True
-                    nan_mask[row:stop] = nan
-                    work[nan] = 0.0
-                else:
-                    nan = None
-            # clip straight into the codes: the float -> uint16 cast happens in cache
-            np.clip(work, 0, LEVELS - 1, out=strip, casting="unsafe")
-            if nan is not None:
-                strip[nan] = NAN_CODE
-            if lut is not None:
-                np.take(lut, codes[row:stop], out=levels[row:stop], mode="clip")
-        return found
-
-    found = any(_split_rows(run, height, executor, width))
-    return codes, (nan_mask if found else None)
-
-
-def _split_rows(run: Any, height: int, executor: Any, width: int) -> list[Any]:
-    if executor is None or height < 4 * STRIP_ROWS or height * width < PARALLEL_MIN_PIXELS:
-        # threads cost more than they save on small frames
-        return [run(0, height)]
-    workers = max(1, getattr(executor, "_max_workers", 2))
-    bounds = np.linspace(0, height, workers + 1).astype(int)
-    futures = [executor.submit(run, int(a), int(b)) for a, b in zip(bounds[:-1], bounds[1:])]
-    return [f.result() for f in futures]
-
-
-def apply_lut(codes: np.ndarray, lut: np.ndarray, executor: Any = None) -> np.ndarray:
-    """``lut[codes]`` in strips: the index conversion numpy does stays in cache."""
-    out = np.empty(codes.shape, lut.dtype)
-    rows = max(1, 2 ** 17 // max(codes.shape[1], 1))
-
-    def run(first: int, last: int) -> None:
-        for row in range(first, last, rows):
-            stop = min(row + rows, last)
-            np.take(lut, codes[row:stop], out=out[row:stop], mode="clip")
-
-    _split_rows(run, codes.shape[0], executor, codes.shape[1])
-    return out

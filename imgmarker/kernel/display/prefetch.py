@@ -9,7 +9,10 @@ Keys are ``(image name, frame index, display-settings key)``; the settings key i
 hashable value that changes whenever the rendering would (stretch, interval, blur...).
 
 Cached values are numpy arrays or any object with an ``nbytes`` attribute (e.g. a
-rendered frame together with its reduced previews); the bound counts ``nbytes``.
+rendered frame together with its reduced previews); the bound counts ``nbytes``. One
+cache can hold several kinds of entries under one bound (a GUI keeps rendered frames,
+raw pixels and quantised levels in one), and work in progress can reserve room in it
+(:meth:`FrameCache.reserve`) so a render's temporaries count against the same bound.
 
 The worker calls ``on_done(outcome)`` from its own thread; a GUI forwards it to its
 event loop (e.g. through a queued signal) and decides there whether it still cares.
@@ -17,6 +20,7 @@ event loop (e.g. through a queued signal) and decides there whether it still car
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import traceback
 from collections import OrderedDict
@@ -39,6 +43,8 @@ class FrameCache:
         self._max = int(max_bytes)
         self._items: OrderedDict[Hashable, tuple[Any, int]] = OrderedDict()
         self._nbytes = 0
+        self._reserved = 0
+        self._protected: frozenset = frozenset()
         self._lock = threading.Lock()
 
     @property
@@ -51,7 +57,7 @@ class FrameCache:
             raise ValueError(f"cache size must be >= 0 bytes, got {value}")
         with self._lock:
             self._max = int(value)
-            self._evict_locked(0)
+            self._evict_locked(0, protected_too=True)
 
     @property
     def nbytes(self) -> int:
@@ -70,6 +76,13 @@ class FrameCache:
         """Keys from least to most recently used."""
         with self._lock:
             return list(self._items)
+
+    def protect(self, keys: Iterable[Hashable]) -> None:
+        """Entries other work must not push out (e.g. the image shown and the next one):
+        they go only to make room for one another, and what cannot fit beside them is
+        not kept."""
+        with self._lock:
+            self._protected = frozenset(keys)
 
     def get(self, key: Hashable) -> Any | None:
         with self._lock:
@@ -90,9 +103,27 @@ class FrameCache:
             if size > self._max:
                 return False
             self._evict_locked(size)
+            if self._nbytes + self._reserved + size > self._max:
+                if key not in self._protected:
+                    return False  # it would push out what must stay
+                self._evict_locked(size, protected_too=True)
             self._items[key] = (value, size)
             self._nbytes += size
             return True
+
+    @contextlib.contextmanager
+    def reserve(self, nbytes: int) -> Iterator[None]:
+        """Keep room for ``nbytes`` of work in progress: least recently used entries are
+        evicted now so that what is held plus what is being built stays in the bound."""
+        size = max(0, min(int(nbytes), self._max))
+        with self._lock:
+            self._evict_locked(size)
+            self._reserved += size
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._reserved -= size
 
     def discard(self, key: Hashable) -> None:
         with self._lock:
@@ -105,10 +136,14 @@ class FrameCache:
             self._items.clear()
             self._nbytes = 0
 
-    def _evict_locked(self, incoming: int) -> None:
-        while self._items and self._nbytes + incoming > self._max:
-            _, (_, size) = self._items.popitem(last=False)
-            self._nbytes -= size
+    def _evict_locked(self, incoming: int, protected_too: bool = False) -> None:
+        if self._nbytes + self._reserved + incoming <= self._max:
+            return
+        for key in list(self._items):  # least recently used first
+            if self._nbytes + self._reserved + incoming <= self._max:
+                return
+            if protected_too or key not in self._protected:
+                self._nbytes -= self._items.pop(key)[1]
 
 
 class Priority(IntEnum):

@@ -4,7 +4,10 @@ At "fit" a 4096x4096 frame is shown at about 1/4 scale. Sampling the full frame
 there is slow (every paint walks a 48 MB buffer) and loses faint point sources
 (a 1-pixel star falls between samples and flickers while panning). A mean over
 f x f blocks keeps each star's light and lets the view read a buffer f^2 times
-smaller. Computed off the UI thread, next to the render.
+smaller. Computed off the UI thread and only at the reduction the view draws
+(:func:`level_for`), when it draws it: the whole 2x/4x/8x pyramid cost more than the
+render itself. Packed RGBA frames whose sides divide by the factor take a path that
+works in bands of rows small enough to stay in the CPU cache (same rounded means).
 """
 
 from __future__ import annotations
@@ -23,6 +26,8 @@ def reduce_mean(arr: np.ndarray, factor: int) -> np.ndarray:
     f = int(factor)
     if f == 1:
         return arr
+    if _banded_ok(arr, f):
+        return _banded_mean(arr, f)
     if f == 2 and arr.shape[0] % 2 == 0 and arr.shape[1] % 2 == 0:
         return _halve(arr)
     squeeze = arr.ndim == 2
@@ -44,6 +49,57 @@ def reduce_mean(arr: np.ndarray, factor: int) -> np.ndarray:
     inverse = (1.0 / (rows[:, None] * cols[None, :]))[:, :, None].astype(np.float32)
     out = np.rint(sums * inverse).astype(np.uint8)  # float multiply: integer division is slow
     return out[:, :, 0] if squeeze else out
+
+
+BAND_BYTES = 1 << 18  # input bytes per band of the fast path
+
+
+def _banded_ok(arr: np.ndarray, f: int) -> bool:
+    return (arr.ndim == 3 and arr.shape[2] == 4 and arr.dtype == np.uint8 and f <= 16 and f & (f - 1) == 0
+            and arr.shape[0] % f == 0 and arr.shape[1] % f == 0 and arr.strides[1:] == (4, 1))
+
+
+def _banded_mean(arr: np.ndarray, f: int) -> np.ndarray:
+    """Means of f x f blocks (f a power of two up to 16) of packed RGBA, rounded half to
+    even like ``np.rint``. Per-channel sums (at most 256 x 255) fit 16 bits, so one
+    pixel's four sums are one 64-bit word and a block's columns add word by word."""
+    height, width = arr.shape[:2]
+    out = np.empty((height // f, width // f, 4), np.uint8)
+    shift = (f * f).bit_length() - 1
+    rows_per_band = max(1, BAND_BYTES // (width * 4 * f))
+    sums = np.empty((rows_per_band, width, 4), np.uint16)
+    row = np.empty_like(sums)
+    for first in range(0, height // f, rows_per_band):
+        last = min(first + rows_per_band, height // f)
+        band, total, scratch = arr[first * f:last * f], sums[:last - first], row[:last - first]
+        np.copyto(total, band[0::f])
+        for i in range(1, f):
+            np.copyto(scratch, band[i::f])  # widening copy first: a mixed-type add is slower
+            total += scratch
+        words = total.view(np.uint64)[..., 0]
+        blocks = words[:, 0::f].copy()
+        for j in range(1, f):
+            blocks += words[:, j::f]
+        lanes = blocks.view(np.uint16).reshape(last - first, width // f, 4)
+        odd = lanes >> shift
+        odd &= 1
+        lanes += (1 << (shift - 1)) - 1
+        lanes += odd
+        lanes >>= shift
+        np.copyto(out[first:last], lanes, casting="unsafe")
+    return out
+
+
+def level_for(scale: float, size: tuple[int, int], min_side: int = 256) -> int:
+    """The reduction a view showing a frame of ``size`` at ``scale`` device pixels per
+    image pixel draws: the coarsest power of two (up to 16) whose blocks are no larger
+    than a device pixel and whose picture keeps at least ``min_side`` pixels a side;
+    1 means the frame itself."""
+    limit = 1.0 / scale if scale > 0 else 1.0
+    factor = 1
+    while factor < 16 and factor * 2 <= limit and max(size) // (factor * 2) >= min_side:
+        factor *= 2
+    return factor
 
 
 def _halve(arr: np.ndarray) -> np.ndarray:

@@ -161,18 +161,30 @@ class _Loader:
         self.host.infos.append(PluginInfo(name, source, origin, version, error=short_error(exc)))
 
 
-def _entry_points() -> list[metadata.EntryPoint]:
+def _distribution(ep: metadata.EntryPoint, known: dict[Any, tuple[str, str]]) -> tuple[str, str]:
+    """(name, version) of the entry point's distribution, its metadata parsed once per
+    distribution (each look-up parses the file again; start-up pays for every one)."""
+    dist = ep.dist
+    if dist is None:
+        return "?", "?"
+    where = getattr(dist, "_path", None) or id(dist)  # each entry point has its own Distribution object
+    if where not in known:
+        known[where] = (dist.name, dist.version)
+    return known[where]
+
+
+def _entry_points(known: dict[Any, tuple[str, str]] | None = None) -> list[metadata.EntryPoint]:
+    known = {} if known is None else known
     return sorted(
         metadata.entry_points(group=ENTRY_POINT_GROUP),
-        key=lambda ep: (ep.dist is None or ep.dist.name != OWN_DISTRIBUTION, ep.name),
+        key=lambda ep: (ep.dist is None or _distribution(ep, known)[0] != OWN_DISTRIBUTION, ep.name),
     )
 
 
 def _load_entry_points(loader: _Loader, autoload: bool) -> None:
-    for ep in _entry_points():
-        dist = ep.dist
-        dist_name = dist.name if dist is not None else "?"
-        version = dist.version if dist is not None else "?"
+    known: dict[Any, tuple[str, str]] = {}
+    for ep in _entry_points(known):
+        dist_name, version = _distribution(ep, known)
         builtin = dist_name == OWN_DISTRIBUTION
         if not builtin and not autoload:
             continue

@@ -1,8 +1,12 @@
 """The SQLite store: one database file per annotator in the output folder.
 
-Durability: WAL journal with ``synchronous=FULL``, so a committed action survives a
-killed process and a power cut; every action is one ``BEGIN IMMEDIATE ... COMMIT``
-that has finished before the call returns. Writers read through separate read-only
+Durability: WAL journal with ``synchronous=NORMAL`` and no automatic checkpoints;
+every action is one ``BEGIN IMMEDIATE ... COMMIT`` that has finished before the call
+returns, so it survives the process being killed at any instant. The commit does not
+wait for the disk: a :class:`~imgmarker.kernel.store.durability.Syncer` thread syncs
+the log right after and reports which commits are durable (survive a power cut), so
+a slow disk never stalls the annotator and a GUI shows an action as stored only then
+(:attr:`SqliteStore.durable`, :meth:`SqliteStore.wait_durable`, ``on_durable``). Writers read through separate read-only
 connections, which in WAL mode never block the annotator (nor are blocked by them).
 The schema version is ``PRAGMA user_version``; :data:`MIGRATIONS` brings an older
 file up to date, one transaction per step.
@@ -24,6 +28,7 @@ from imgmarker.kernel.store.base import IMAGE_COLUMN_FIELDS, MARK_COLUMN_FIELDS,
 from imgmarker.kernel.annotations.changes import Change, invert, rename_changes
 from imgmarker.kernel.store.names import exact_rows, from_db, json_text, readable_rows, to_db
 from imgmarker.kernel.store import outbox
+from imgmarker.kernel.store.durability import Syncer
 
 #: Marks the file as an imgmarker store (``PRAGMA application_id``): "imgm".
 APPLICATION_ID = 0x696D676D
@@ -87,6 +92,42 @@ class SqliteStore(Store):
         self._conn = conn
         self._readonly = readonly
         self._lock = threading.RLock()
+        self._syncer = None if readonly else Syncer(path)
+
+    # -- durability ------------------------------------------------------------
+    @property
+    def committed(self) -> int:
+        """Number of the last commit (in order, from 1; 0: none since opening)."""
+        return self._syncer.committed if self._syncer is not None else 0
+
+    @property
+    def durable(self) -> int:
+        """Commits up to this number are on the disk."""
+        return self._syncer.durable if self._syncer is not None else 0
+
+    def wait_durable(self, number: int | None = None, timeout: float | None = None) -> bool:
+        """Block until commit ``number`` (default: the last) is on the disk."""
+        return True if self._syncer is None else self._syncer.wait(number, timeout)
+
+    @property
+    def on_durable(self) -> Any:
+        """Called (from the syncing thread) with the number up to which commits are durable."""
+        return self._syncer.on_durable if self._syncer is not None else None
+
+    @on_durable.setter
+    def on_durable(self, callback: Any) -> None:
+        if self._syncer is not None:
+            self._syncer.on_durable = callback
+
+    @property
+    def sync_step(self) -> Any:
+        """The function that flushes the log file to the disk (replaceable: a slow disk in a benchmark)."""
+        return self._syncer.sync if self._syncer is not None else None
+
+    @sync_step.setter
+    def sync_step(self, sync: Any) -> None:
+        if self._syncer is not None:
+            self._syncer.sync = sync
 
     # -- opening -------------------------------------------------------------
     @classmethod
@@ -120,8 +161,10 @@ class SqliteStore(Store):
             return cls(path, conn, True)
         try:
             conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute("PRAGMA synchronous=FULL")
+            conn.execute("PRAGMA synchronous=FULL")  # set-up and migrations wait for the disk
             cls._migrate(conn, version)
+            conn.execute("PRAGMA synchronous=NORMAL")  # actions do not: the syncer thread does
+            conn.execute("PRAGMA wal_autocheckpoint=0")
         except sqlite3.Error as exc:
             conn.close()
             raise StoreError(f"{path}: cannot prepare the annotation database: {exc}") from exc
@@ -146,8 +189,10 @@ class SqliteStore(Store):
 
     def close(self) -> None:
         with self._lock:
+            if self._syncer is not None:
+                self._syncer.close()
             if self._conn is not None:
-                self._conn.close()
+                self._conn.close()  # the last connection checkpoints the log, syncing the file
                 self._conn = None  # type: ignore[assignment]
 
     @property
@@ -168,6 +213,8 @@ class SqliteStore(Store):
                 conn.execute("ROLLBACK")
                 raise
             conn.execute("COMMIT")
+            if self._syncer is not None:
+                self._syncer.commit()
 
     def _query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple]:
         with self._lock:

@@ -97,6 +97,8 @@ class SettingsDialog(QDialog):
         self.cache.setRange(64, 65536)
         self.cache.setSuffix(" MB")
         self.cache.setValue(int(session.get_setting("cache_mb", DEFAULT_CACHE_MB)))
+        self.cache.setToolTip("All the memory the window uses for images: pictures ready to show, "
+                              "raw pixels for the readout, levels for quick stretch changes and renders in progress")
         form.addRow("Image cache", self.cache)
 
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Apply
