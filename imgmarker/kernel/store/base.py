@@ -1,7 +1,9 @@
 """The store interface the session and the writers talk to.
 
 Small on purpose: a server database (shared multi-annotator campaigns) only has to
-provide these calls. Every mutating call is atomic and durable when it returns.
+provide these calls. Every mutating call is atomic and committed when it returns (it
+survives the process being killed); a store may reach the disk a moment later and says
+when (:meth:`Store.make_durable`).
 Actions are logged as lists of changes (:mod:`imgmarker.kernel.annotations.changes`).
 """
 
@@ -152,6 +154,10 @@ class Store(abc.ABC):
     def snapshot(self) -> ContextManager[None]:
         """Hold one consistent view of the store while a writer reads it."""
         return contextlib.nullcontext()
+
+    def make_durable(self, timeout: float | None = None) -> bool:
+        """Put everything committed so far on the disk before returning (True when done)."""
+        return True
 
     @abc.abstractmethod
     def reader(self) -> "Store":

@@ -87,6 +87,12 @@ class Syncer:
             self._cond.notify_all()
             return self._committed
 
+    def flush(self, timeout: float | None = None) -> bool:
+        """Make durable everything written to the log before this call: a sync that
+        starts after it (even when every counted commit is durable already, a commit
+        whose count is still on its way is covered)."""
+        return self.wait(self.commit(), timeout)
+
     def wait(self, number: int | None = None, timeout: float | None = None) -> bool:
         """Block until commit ``number`` (default: the last one) is durable."""
         with self._cond:

@@ -109,6 +109,12 @@ class SqliteStore(Store):
         """Block until commit ``number`` (default: the last) is on the disk."""
         return True if self._syncer is None else self._syncer.wait(number, timeout)
 
+    def make_durable(self, timeout: float | None = None) -> bool:
+        """Sync everything committed so far, now: for readers of this database that pass
+        its actions on (a campaign server must never hold what a power cut could take
+        back from the annotator's disk). False when ``timeout`` ran out."""
+        return True if self._syncer is None else self._syncer.flush(timeout)
+
     @property
     def on_durable(self) -> Any:
         """Called (from the syncing thread) with the number up to which commits are durable."""

@@ -40,7 +40,7 @@ class ClaimedSequence:
 
     def __call__(self, store: Store, experiment: Any, user: str, names: Sequence[str]):
         sync = self.sync
-        sync.attach(store.path)
+        sync.attach(store.path, store.make_durable)
         stored = store.sequence()
         notes: list[str] = []
         seen = store.seen_keys()
@@ -104,7 +104,7 @@ def open_team_session(experiment: Any, *, user: str | None = None, output: Path 
     session = Session.open(experiment, user=name, output=output, host=host, sequence=source, **session_options)
     try:
         sync.root = session.entries.root
-        sync.attach(database_path(session.output_dir, name))
+        sync.attach(database_path(session.output_dir, name), session.store.make_durable)
         if plan.mode != "shared":
             entries = session.entries
             sync.check_later((n, None, None) for n in dict.fromkeys(entries.key(i)[0] for i in range(len(entries))))

@@ -16,7 +16,7 @@ import time
 import uuid
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 from imgmarker.kernel.experiment.config import CampaignPlan
 from imgmarker.kernel.store.outbox import OutboxReader
@@ -27,6 +27,7 @@ from imgmarker.kernel.team.fingerprint import fingerprint
 log = logging.getLogger("imgmarker.team")
 
 PUSH_LIMIT = 1000
+DURABLE_WAIT = 5.0  # seconds a push waits for the local disk before the next cycle tries again
 MAX_BACKOFF = 5.0
 RECHECK_EXHAUSTED = 30.0
 CHECKS_PER_SECOND = 4
@@ -112,10 +113,14 @@ class TeamSync:
         self._empty_claims = 0
         self._acked_written = 0.0
         self._checked_at = 0.0
+        self._durable: Callable[..., bool] | None = None
 
     # -- the session's side (any thread) -------------------------------------------------
-    def attach(self, store_path: Path) -> None:
-        """Open the outbox of the annotator's store (which must exist by now)."""
+    def attach(self, store_path: Path, durable: Callable[..., bool] | None = None) -> None:
+        """Open the outbox of the annotator's store (which must exist by now);
+        ``durable(timeout=...)`` syncs the store's committed actions to its disk (pushes wait for it)."""
+        if durable is not None:
+            self._durable = durable
         if self.reader is None:
             self.reader = OutboxReader(store_path)
             self.acked = int(self.reader.get("acked", 0) or 0)
@@ -245,8 +250,14 @@ class TeamSync:
             return
         with self._lock:
             self._state = replace(self._state, phase="sending")
+        # Only what is on the local disk goes out: after a power cut the store would
+        # number new actions again from where its disk stopped, and the server would
+        # keep the lost ones under those numbers.
+        if self._durable is not None and not self._durable(timeout=DURABLE_WAIT):  # the next cycle tries again
+            return
         while self.acked < local:
             events, states = self.reader.read(self.acked, PUSH_LIMIT)
+            events = [e for e in events if e.seq <= local]  # later ones wait for the next sync
             if not events:
                 break
             self.acked = self.client.push(events, states, local)
