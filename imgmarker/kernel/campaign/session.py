@@ -6,7 +6,9 @@
         s.next()
 
 Every mutating call is one committed transaction in the annotator's database before
-it returns, so what the GUI shows after a call is on disk. Navigation (leaving an
+it returns, so it survives the program being killed; the store's syncing thread puts it
+on the disk a moment later (``store.durable``), and the GUI says "stored" only then;
+:meth:`close` waits for it. Navigation (leaving an
 image, or acting on it, makes it *seen*) is stored too, so reopening resumes at the
 first unseen image. Writers regenerate the output files in the background after
 changes, and once more on :meth:`Session.close`.
