@@ -5,13 +5,11 @@
         s.toggle_category("merger")
         s.next()
 
-Every mutating call is one committed transaction in the annotator's database before
-it returns, so it survives the program being killed; the store's syncing thread puts it
-on the disk a moment later (``store.durable``), and the GUI says "stored" only then;
-:meth:`close` waits for it. Navigation (leaving an
-image, or acting on it, makes it *seen*) is stored too, so reopening resumes at the
-first unseen image. Writers regenerate the output files in the background after
-changes, and once more on :meth:`Session.close`.
+Every mutating call is one committed transaction before it returns (it survives the
+program being killed); the store puts it on the disk a moment later and the GUI says
+"stored" only then. Navigation is stored too (leaving an image, or acting on it, makes
+it *seen*), so reopening resumes at the first unseen image. Writers regenerate the
+output files in the background after changes, and once more on :meth:`Session.close`.
 """
 
 from __future__ import annotations
