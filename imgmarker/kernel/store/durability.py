@@ -16,7 +16,7 @@ import sqlite3
 import threading
 import time
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable
 
 #: checkpoint (copy the log into the database, then start it afresh) past this size
 CHECKPOINT_BYTES = 4 * 1024 * 1024
@@ -151,3 +151,50 @@ class Syncer:
             pass
         finally:
             conn.close()
+
+
+class DurabilityOf:
+    """What a store with a :class:`Syncer` (in ``self._syncer``; None when read-only)
+    tells about its commits reaching the disk."""
+
+    _syncer: Syncer | None
+
+    @property
+    def committed(self) -> int:
+        """Number of the last commit (in order, from 1; 0: none since opening)."""
+        return self._syncer.committed if self._syncer is not None else 0
+
+    @property
+    def durable(self) -> int:
+        """Commits up to this number are on the disk."""
+        return self._syncer.durable if self._syncer is not None else 0
+
+    def wait_durable(self, number: int | None = None, timeout: float | None = None) -> bool:
+        """Block until commit ``number`` (default: the last) is on the disk."""
+        return True if self._syncer is None else self._syncer.wait(number, timeout)
+
+    def make_durable(self, timeout: float | None = None) -> bool:
+        """Sync everything committed so far, now: for readers of this database that pass
+        its actions on (a campaign server must never hold what a power cut could take
+        back from the annotator's disk). False when ``timeout`` ran out."""
+        return True if self._syncer is None else self._syncer.flush(timeout)
+
+    @property
+    def on_durable(self) -> Any:
+        """Called (from the syncing thread) with the number up to which commits are durable."""
+        return self._syncer.on_durable if self._syncer is not None else None
+
+    @on_durable.setter
+    def on_durable(self, callback: Any) -> None:
+        if self._syncer is not None:
+            self._syncer.on_durable = callback
+
+    @property
+    def sync_step(self) -> Any:
+        """The function that flushes the log file to the disk (replaceable: a slow disk in a benchmark)."""
+        return self._syncer.sync if self._syncer is not None else None
+
+    @sync_step.setter
+    def sync_step(self, sync: Any) -> None:
+        if self._syncer is not None:
+            self._syncer.sync = sync

@@ -28,7 +28,7 @@ from imgmarker.kernel.store.base import IMAGE_COLUMN_FIELDS, MARK_COLUMN_FIELDS,
 from imgmarker.kernel.annotations.changes import Change, invert, rename_changes
 from imgmarker.kernel.store.names import exact_rows, from_db, json_text, readable_rows, to_db
 from imgmarker.kernel.store import outbox
-from imgmarker.kernel.store.durability import Syncer
+from imgmarker.kernel.store.durability import DurabilityOf, Syncer
 
 #: Marks the file as an imgmarker store (``PRAGMA application_id``): "imgm".
 APPLICATION_ID = 0x696D676D
@@ -86,54 +86,13 @@ def _connect(path: Path, *, readonly: bool) -> sqlite3.Connection:
     return conn
 
 
-class SqliteStore(Store):
+class SqliteStore(DurabilityOf, Store):
     def __init__(self, path: Path, conn: sqlite3.Connection, readonly: bool):
         self.path = path
         self._conn = conn
         self._readonly = readonly
         self._lock = threading.RLock()
         self._syncer = None if readonly else Syncer(path)
-
-    # -- durability ------------------------------------------------------------
-    @property
-    def committed(self) -> int:
-        """Number of the last commit (in order, from 1; 0: none since opening)."""
-        return self._syncer.committed if self._syncer is not None else 0
-
-    @property
-    def durable(self) -> int:
-        """Commits up to this number are on the disk."""
-        return self._syncer.durable if self._syncer is not None else 0
-
-    def wait_durable(self, number: int | None = None, timeout: float | None = None) -> bool:
-        """Block until commit ``number`` (default: the last) is on the disk."""
-        return True if self._syncer is None else self._syncer.wait(number, timeout)
-
-    def make_durable(self, timeout: float | None = None) -> bool:
-        """Sync everything committed so far, now: for readers of this database that pass
-        its actions on (a campaign server must never hold what a power cut could take
-        back from the annotator's disk). False when ``timeout`` ran out."""
-        return True if self._syncer is None else self._syncer.flush(timeout)
-
-    @property
-    def on_durable(self) -> Any:
-        """Called (from the syncing thread) with the number up to which commits are durable."""
-        return self._syncer.on_durable if self._syncer is not None else None
-
-    @on_durable.setter
-    def on_durable(self, callback: Any) -> None:
-        if self._syncer is not None:
-            self._syncer.on_durable = callback
-
-    @property
-    def sync_step(self) -> Any:
-        """The function that flushes the log file to the disk (replaceable: a slow disk in a benchmark)."""
-        return self._syncer.sync if self._syncer is not None else None
-
-    @sync_step.setter
-    def sync_step(self, sync: Any) -> None:
-        if self._syncer is not None:
-            self._syncer.sync = sync
 
     # -- opening -------------------------------------------------------------
     @classmethod
