@@ -92,6 +92,7 @@ class Workspace(MarkingActions, CursorReadout, PictureSteps, QObject):
         self.show_galactic = bool(session.get_setting("show_galactic", False))
         self._wcs_notes: set[str] = set()
         self._shown_key: tuple | None = None
+        self._state_pending = False  # the panel waits for the picture being rendered
         self._closed = False
         self._storage_text = ""
         if hasattr(session.store, "on_durable"):
@@ -234,7 +235,20 @@ class Workspace(MarkingActions, CursorReadout, PictureSteps, QObject):
                     # fight the rest of the handler for the interpreter
                     QTimer.singleShot(0, lambda: None if self._closed else prefetcher.schedule(
                         [(key, job, Priority.CURRENT)]))
+                    self._state_pending = True  # the panel follows the picture: the worker has the CPU
+                    return
         self.refresh_state()
+
+    def _render_first(self, position: int) -> None:
+        """A picture not rendered yet is asked for before the rest of the key press is
+        handled (the step stored, the panel): the worker reads it meanwhile."""
+        session = self.session
+        if self.pace.flipping() or not 0 <= position < len(session):
+            return
+        entry = session.entries[position]
+        key = self._key(entry, self.experiment.display.frame)
+        if key not in self.bridge.cache and self.bridge.prefetcher.error(key) is None:
+            self.bridge.prefetcher.request(key, self._job(entry, key[1], previews=()), Priority.CURRENT)
 
     def _look_ahead(self, direction: int) -> None:
         """While a navigation key is held, render the images the user will reach when the
@@ -274,6 +288,9 @@ class Workspace(MarkingActions, CursorReadout, PictureSteps, QObject):
         entry = self.session.current
         if outcome.key != self._key(entry, self.frame):
             return
+        if self._state_pending:
+            self._state_pending = False
+            self.refresh_state()
         if outcome.ok:
             self._display(entry, outcome.array)
             if not self.pace.flipping():  # then the neighbours, once the picture has been painted
@@ -414,6 +431,8 @@ class Workspace(MarkingActions, CursorReadout, PictureSteps, QObject):
         session = self.session
         before = session.index
         self.pace.note_navigation({"next": 1, "previous": -1}.get(where, 0))
+        if where in ("next", "previous"):
+            self._render_first(before + (1 if where == "next" else -1))
         if where == "next":
             session.next()
         elif where == "previous":

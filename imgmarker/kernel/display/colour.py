@@ -28,16 +28,16 @@ def planes(data: np.ndarray) -> np.ndarray:
 
 
 def sample_grid(source: np.ndarray, sample_size: int, *, channels_last: bool) -> np.ndarray:
-    """Finite channel values on a regular grid, for the interval."""
-    if channels_last:
-        height, width = source.shape[:2]
-        step = max(1, int(np.sqrt(3 * height * width / max(sample_size, 1))))
-        grid = np.moveaxis(source[::step, ::step, :3], 2, 0).astype(np.float32).ravel()
-    else:
-        height, width = source.shape[1:]
-        step = max(1, int(np.sqrt(3 * height * width / max(sample_size, 1))))
-        grid = source[:, ::step, ::step].ravel()
-    return grid[np.isfinite(grid)]
+    """Finite channel values on a regular grid (plane by plane), for the interval."""
+    height, width = (source.shape[:2] if channels_last else source.shape[1:])
+    step = max(1, int(np.sqrt(3 * height * width / max(sample_size, 1))))
+    rows, cols = -(-height // step), -(-width // step)
+    grid = np.empty((3, rows, cols), np.float32)
+    for c in range(3):
+        np.copyto(grid[c], source[::step, ::step, c] if channels_last else source[c, ::step, ::step],
+                  casting="unsafe")
+    grid = grid.reshape(-1)
+    return grid[np.isfinite(grid)] if source.dtype.kind == "f" else grid
 
 
 def brightness_sample(source: np.ndarray, vmin: float, vmax: float, sample_size: int, *,
