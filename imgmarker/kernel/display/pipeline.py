@@ -28,6 +28,7 @@ from imgmarker.kernel.display.filter_checks import checked_filter
 from imgmarker.kernel.display.strips import LEVELS, NAN_CODE, apply_lut, quantise
 
 DEFAULT_NAN_COLOR = (255, 0, 255)
+STRETCHES_KEPT = 8
 
 
 def _frozen(params: Mapping[str, Any] | None) -> tuple[tuple[str, Any], ...]:
@@ -187,6 +188,7 @@ class Renderer:
         self.sample_size = sample_size
         self.nan_color = tuple(int(c) for c in nan_color)
         self._cache = cache if cache is not None else FrameCache(cache_bytes)
+        self._stretches: dict[tuple, np.ndarray] = {}  # stretch values by settings (256 KiB each)
 
     @property
     def cache_bytes(self) -> int:
@@ -364,11 +366,21 @@ class Renderer:
         """The stretch of every level; ``sample`` (or a function giving it) only for a
         stretch that wants it (e.g. histeq)."""
         spec, params = self._filter("stretch", settings.stretch, settings.stretch_params)
+        wants_sample = accepts(spec.apply, "sample")
+        known = None if wants_sample else self._stretches.get((settings.stretch, settings.stretch_params))
+        if known is not None:  # a stretch of its own parameters alone: the same for every frame
+            return known
         grid = np.linspace(0.0, 1.0, LEVELS, dtype=np.float32)
-        if accepts(spec.apply, "sample"):
+        if wants_sample:
             params["sample"] = sample() if callable(sample) else sample
         values = np.asarray(spec.apply(grid, **params), dtype=np.float32)
-        return np.clip(np.nan_to_num(values, nan=0.0), 0.0, 1.0)
+        values = np.clip(np.nan_to_num(values, nan=0.0), 0.0, 1.0)
+        if not wants_sample:
+            values.flags.writeable = False
+            if len(self._stretches) >= STRETCHES_KEPT:
+                self._stretches.clear()
+            self._stretches[(settings.stretch, settings.stretch_params)] = values
+        return values
 
 
 def alpha_channel(alpha: np.ndarray) -> np.ndarray:
