@@ -233,7 +233,8 @@ class Workspace(MarkingActions, CursorReadout, PictureSteps, OverlayLayers, QObj
                     self._neighbour_timer.start()  # this one, if the key is let go here
                 else:  # this image alone: the neighbours wait until its picture is on the screen
                     self._neighbour_timer.stop()
-                    job = self._job(entry, self.frame, previews=())
+                    # a step to another image keeps no levels: they are for the next stretch change
+                    job = self._job(entry, self.frame, previews=(), keep_levels=keep_picture)
                     # asked for once this key press is handled: a worker started now would
                     # fight the rest of the handler for the interpreter
                     QTimer.singleShot(0, lambda: None if self._closed else prefetcher.schedule(
@@ -251,7 +252,8 @@ class Workspace(MarkingActions, CursorReadout, PictureSteps, OverlayLayers, QObj
         entry = session.entries[position]
         key = self._key(entry, self.experiment.display.frame)
         if key not in self.bridge.cache and self.bridge.prefetcher.error(key) is None:
-            self.bridge.prefetcher.request(key, self._job(entry, key[1], previews=()), Priority.CURRENT)
+            self.bridge.prefetcher.request(key, self._job(entry, key[1], previews=(), keep_levels=False),
+                                           Priority.CURRENT)
 
     def _look_ahead(self, direction: int) -> None:
         """While a navigation key is held, render the images the user will reach when the

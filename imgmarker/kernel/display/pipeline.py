@@ -135,14 +135,14 @@ class _Prepared:
 
     vmin: float
     vmax: float
-    codes: np.ndarray  # (H, W) uint16, NAN_CODE for NaN
+    codes: np.ndarray | None  # (H, W) uint16, NAN_CODE for NaN (None: not kept)
     sample: np.ndarray  # interval sample scaled to [0, 1] (for histeq)
     nan_mask: np.ndarray | None = None
 
     @property
     def nbytes(self) -> int:
         mask = self.nan_mask.nbytes if self.nan_mask is not None else 0
-        return self.codes.nbytes + self.sample.nbytes + mask
+        return (self.codes.nbytes if self.codes is not None else 0) + self.sample.nbytes + mask
 
 
 @dataclass(frozen=True)
@@ -263,9 +263,11 @@ class Renderer:
         return vmin, vmax
 
     def _prepare(self, data: np.ndarray, settings: DisplaySettings, table: Any = None,
-                 limits: tuple[float, float] | None = None) -> tuple[_Prepared, np.ndarray | None]:
+                 limits: tuple[float, float] | None = None, keep: bool = True
+                 ) -> tuple[_Prepared, np.ndarray | None]:
         """Limits and quantised codes; with ``table`` (sample -> lookup table of every
-        code) also ``table[codes]``, computed in the same pass over the data."""
+        code) also ``table[codes]``, computed in the same pass over the data (and without
+        ``keep`` the codes are not kept: a frame-sized array less to write)."""
         data = self._blurred(data, settings.blur)
         sample = draw_sample(data, self.sample_size)
         vmin, vmax = limits if limits is not None else self._limits(sample, settings, data)
@@ -273,7 +275,7 @@ class Renderer:
         scaled = np.clip((sample - np.float32(vmin)) / np.float32(span), 0.0, 1.0).astype(np.float32)
         lut = table(scaled) if table is not None else None
         out = np.empty(data.shape, lut.dtype) if lut is not None else None
-        codes, nan_mask = quantise(data, vmin, vmax, self.executor, lut, out)
+        codes, nan_mask = quantise(data, vmin, vmax, self.executor, lut, out, keep_codes=keep)
         return _Prepared(vmin, vmax, codes, scaled, nan_mask), out
 
     def prepared(self, data: np.ndarray, settings: DisplaySettings, key: Hashable | None = None) -> _Prepared:
@@ -283,7 +285,7 @@ class Renderer:
                   table: Any = None, limits: tuple[float, float] | None = None
                   ) -> tuple[_Prepared, np.ndarray | None]:
         if key is None:
-            return self._prepare(data, settings, table, limits)
+            return self._prepare(data, settings, table, limits, keep=table is None)
         cache_key = _LevelsKey(key, (settings.interval, settings.interval_params, settings.blur, limits))
         prepared = self._cache.get(cache_key)
         if prepared is not None:
