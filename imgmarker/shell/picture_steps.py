@@ -60,7 +60,9 @@ class PictureSteps:
             self.followups.submit(("mean", key), mean_overview_job(
                 entry, self.frame, self.display, rendered, registry=self.registry, renderer=self.renderer,
                 max_pixels=self.experiment.images.max_pixels), lambda refined, key=key: self._refined(key, refined))
-        if not self.followups.warmed:
+        # imports a campaign needs, once a picture shows it needs them (a WCS, catalogues):
+        # an import holds the interpreter, and every key press meanwhile waits for it
+        if not self.followups.warmed and (meta is None or meta.wcs_pending or self.experiment.catalogs):
             self.followups.warm(WARM_MODULES + (("scipy.spatial",) if self.experiment.catalogs else ()))
 
     def _refined(self, key: tuple, refined: Any) -> None:

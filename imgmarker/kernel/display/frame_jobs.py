@@ -185,6 +185,7 @@ def render_job(entry: Any, frame: int, settings: Any, *, registry: Any, renderer
             index = min(max(frame, 0), len(frames) - 1)
             chosen = frames[index]
             names = tuple(f.info.name for f in frames)
+            lazy = lazy_wcs and getattr(chosen, "wcs_loader", True) is not None  # none: nothing to wait for
             if is_large(chosen.info.shape):
                 data = chosen.data()
                 height, width = data.shape[:2]
@@ -192,8 +193,8 @@ def render_job(entry: Any, frame: int, settings: Any, *, registry: Any, renderer
                 overview = render_overview(data, settings, renderer, key=(str(entry.path), index, "overview"))
                 # levels are relative to the overview here: only the whole pyramid fits them
                 reduced = _reduced(overview.rgba, True, (width, height), overview.factor) if previews is True else ()
-                wcs, note = (None, None) if lazy_wcs else _frame_wcs(chosen, entry.path)
-                meta = FrameMeta(names, (height, width), wcs, chosen.info.bands, note, wcs_pending=lazy_wcs)
+                wcs, note = (None, None) if lazy else _frame_wcs(chosen, entry.path)
+                meta = FrameMeta(names, (height, width), wcs, chosen.info.bands, note, wcs_pending=lazy)
                 store.put(entry.name, frame, meta, None, mapped=data if file_backed(data) else None)
                 return RenderedFrame(overview.rgba, reduced, overview.factor, (width, height), overview.limits,
                                      sampled=True)
@@ -207,8 +208,8 @@ def render_job(entry: Any, frame: int, settings: Any, *, registry: Any, renderer
                 del rendered
                 height, width = rgba.shape[:2]
                 reduced = _reduced(rgba, previews, (width, height))
-            wcs, note = (None, None) if lazy_wcs else _frame_wcs(chosen, entry.path)
-            meta = FrameMeta(names, (height, width), wcs, chosen.info.bands, note, wcs_pending=lazy_wcs)
+            wcs, note = (None, None) if lazy else _frame_wcs(chosen, entry.path)
+            meta = FrameMeta(names, (height, width), wcs, chosen.info.bands, note, wcs_pending=lazy)
             if mapped:
                 release_pages(data)
                 store.put(entry.name, frame, meta, None, mapped=data)
