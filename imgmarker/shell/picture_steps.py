@@ -56,14 +56,22 @@ class PictureSteps:
             self.followups.submit(("sky", entry.name), lambda: self.session.open_image(entry).close(),
                                   lambda _none: None)
             self.sky_learned(entry.name)
-        if rendered.sampled:
-            self.followups.submit(("mean", key), mean_overview_job(
-                entry, self.frame, self.display, rendered, registry=self.registry, renderer=self.renderer,
-                max_pixels=self.experiment.images.max_pixels), lambda refined, key=key: self._refined(key, refined))
+        if not self.pace.flipping():  # while flipping: once the key is let go
+            self.refine_shown()
         # imports a campaign needs, once a picture shows it needs them (a WCS, catalogues):
         # an import holds the interpreter, and every key press meanwhile waits for it
         if not self.followups.warmed and (meta is None or meta.wcs_pending or self.experiment.catalogs):
             self.followups.warm(WARM_MODULES + (("scipy.spatial",) if self.experiment.catalogs else ()))
+
+    def refine_shown(self) -> None:
+        """Replace the sampled overview on the screen by block means (see :meth:`_after_display`)."""
+        key = self._shown_key
+        rendered = self.bridge.cache.get(key) if key is not None else None
+        if rendered is not None and rendered.sampled and self.view.state == "image":
+            entry = self.session.current
+            self.followups.submit(("mean", key), mean_overview_job(
+                entry, self.frame, self.display, rendered, registry=self.registry, renderer=self.renderer,
+                max_pixels=self.experiment.images.max_pixels), lambda refined, key=key: self._refined(key, refined))
 
     def _refined(self, key: tuple, refined: Any) -> None:
         """Swap in the block-mean overview of a large frame (zoom, pan and detail stay)."""

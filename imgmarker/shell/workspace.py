@@ -184,8 +184,9 @@ class Workspace(MarkingActions, CursorReadout, PictureSteps, OverlayLayers, QObj
     def _key(self, entry: Any, frame: int) -> tuple:
         return (entry.name, frame, self.display)
 
-    def _job(self, entry: Any, frame: int, previews: Any = None, keep_levels: bool = True):
-        """A render job; ``previews=()`` marks one the user waits for: only the picture."""
+    def _job(self, entry: Any, frame: int, previews: Any = None, keep_levels: bool = True, quick: bool = False):
+        """A render job; ``previews=()`` marks one the user waits for: only the picture;
+        ``quick``: an overview at the view's reduction (seen for a moment: a held key)."""
         urgent = previews == ()
         job = render_job(entry, frame, self.display, registry=self.registry, renderer=self.renderer,
                          store=self.frames, max_pixels=self.experiment.images.max_pixels,
@@ -194,7 +195,7 @@ class Workspace(MarkingActions, CursorReadout, PictureSteps, OverlayLayers, QObj
                          # through the session it learns the frames' WCS for marks, off the GUI thread
                          # (for a picture the user waits for, that is a follow-up: see PictureSteps)
                          opener=self.session.open_image if self.followups.warmed and not urgent else None,
-                         keep_levels=keep_levels)
+                         keep_levels=keep_levels, overview=view_levels(self.view) if quick else None)
         if self.followups.warmed and not urgent:
             self.sky_learned(entry.name)
         return self.pace.timed(job)
@@ -265,13 +266,14 @@ class Workspace(MarkingActions, CursorReadout, PictureSteps, OverlayLayers, QObj
             entry = session.entries[position]
             key = self._key(entry, frame)
             if key not in self.bridge.cache:
-                jobs.append((key, self._job(entry, frame, keep_levels=False), Priority.CURRENT))
+                jobs.append((key, self._job(entry, frame, keep_levels=False, quick=True), Priority.CURRENT))
         self._neighbour_timer.setInterval(max(NEIGHBOUR_DELAY_MS, int(1500 * self.pace.interval)))
         self.bridge.prefetcher.schedule(jobs)
 
     def _prefetch_neighbours(self) -> None:
         if self._closed:
             return
+        self.refine_shown()  # a quick picture from a held key, now that the key is let go
         session = self.session
         jobs = []
         current = session.current
