@@ -10,6 +10,8 @@ from collections import OrderedDict
 from typing import Any
 
 from imgmarker.kernel.display.frame_jobs import mean_overview_job, meta_job
+from imgmarker.kernel.display.large import is_large
+from imgmarker.kernel.display.prefetch import Priority
 from imgmarker.kernel.display.preview import level_for, reduce_mean
 
 SKY_REMEMBERED = 48  # fewer than the session remembers (64), so a name noted here is still known there
@@ -64,11 +66,17 @@ class PictureSteps:
             self.followups.warm(WARM_MODULES + (("scipy.spatial",) if self.experiment.catalogs else ()))
 
     def refine_shown(self) -> None:
-        """Replace the sampled overview on the screen by block means (see :meth:`_after_display`)."""
+        """Replace the sampled overview on the screen: by the whole frame rendered if the
+        budget holds it (a quick picture of a held key), else by block means."""
         key = self._shown_key
         rendered = self.bridge.cache.get(key) if key is not None else None
-        if rendered is not None and rendered.sampled and self.view.state == "image":
-            entry = self.session.current
+        if rendered is None or not rendered.sampled or self.view.state != "image":
+            return
+        entry = self.session.current
+        if not is_large(rendered.full_size[::-1]):
+            self.bridge.cache.discard(key)  # the render job replaces it, in the view too (see _display)
+            self.bridge.prefetcher.request(key, self._job(entry, self.frame), Priority.CURRENT)
+        else:
             self.followups.submit(("mean", key), mean_overview_job(
                 entry, self.frame, self.display, rendered, registry=self.registry, renderer=self.renderer,
                 max_pixels=self.experiment.images.max_pixels), lambda refined, key=key: self._refined(key, refined))
@@ -80,6 +88,7 @@ class PictureSteps:
             return
         detail = self.view.detail()
         self.view.set_image(refined.rgba, self.session.current.name, factor=refined.factor, size=refined.full_size)
+        self._shown_sampled = False
         if detail is not None:
             self.view.set_detail(detail[3], detail[1], detail[2], detail[0])
 

@@ -94,6 +94,7 @@ class Workspace(MarkingActions, CursorReadout, PictureSteps, OverlayLayers, QObj
         self.show_galactic = bool(session.get_setting("show_galactic", False))
         self._wcs_notes: set[str] = set()
         self._shown_key: tuple | None = None
+        self._shown_sampled = False  # the picture on the screen is a quick overview (see refine_shown)
         self._state_pending = False  # the panel waits for the picture being rendered
         self._closed = False
         self._storage_text = ""
@@ -317,7 +318,8 @@ class Workspace(MarkingActions, CursorReadout, PictureSteps, OverlayLayers, QObj
     def _display(self, entry: Any, rendered: Any) -> None:
         """``rendered``: a :class:`~imgmarker.kernel.display.frame_jobs.RenderedFrame`."""
         key = self._key(entry, self.frame)
-        if self._shown_key != key:
+        if self._shown_key != key or (self._shown_sampled and not rendered.sampled):  # or the full picture
+            self._shown_sampled = rendered.sampled
             self.view.set_image(rendered.rgba, entry.name, previews=rendered.previews,
                                 factor=rendered.factor, size=rendered.full_size)
             self._shown_key = key

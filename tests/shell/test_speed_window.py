@@ -144,8 +144,7 @@ def test_walking_a_campaign_stays_in_the_budget(opened, qtbot, tmp_path):
     assert ws.budget.nbytes <= 16 * 1024 * 1024
 
 
-def test_a_picture_flipped_to_is_a_quick_overview_that_keeps_its_one_pixel_star_once_let_go(opened, qtbot,
-                                                                                             tmp_path):
+def test_a_picture_flipped_to_is_a_quick_overview_then_the_whole_frame_once_let_go(opened, qtbot, tmp_path):
     star = (701, 901)  # FITS x, y: off the grid of a 4-pixel stride from 0
     win = opened(campaign(tmp_path, 8, 2048, star=star), size=(700, 600))
     ws, view = win.workspace, win.view
@@ -160,14 +159,15 @@ def test_a_picture_flipped_to_is_a_quick_overview_that_keeps_its_one_pixel_star_
     assert quick.sampled and quick.factor == 4 and quick.full_size == (2048, 2048)  # the level the view draws
     ws.go_to(ahead.position)  # the key is let go on it
     qtbot.waitUntil(lambda: view.state == "image" and view.name == ahead.name, timeout=10000)
-    assert view.image_size() == (2048, 2048) and view.preview_factors()[0] == 4
-    row, col = (2047 - star[1]) // 4, star[0] // 4
+    row, col = 2047 - star[1], star[0]
 
     def star_shown() -> bool:
+        if view.preview_factors()[0] != 1:
+            return False
         pixels = array_from_qimage(view.image())[..., 0]
         return pixels[row, col] == pixels.max() > np.median(pixels) + 8
 
-    qtbot.waitUntil(star_shown, timeout=10000)  # the block means replace the strided sample
-    assert not ws.bridge.cache.get(ws._key(ahead, 0)).sampled
-    ws.cursor = (float(col * 4 + star[0] % 4), float(2047 - star[1]))  # view coordinates: row 0 at the top
+    qtbot.waitUntil(star_shown, timeout=10000)  # the whole frame replaces the strided sample
+    assert view.image_size() == (2048, 2048) and not ws.bridge.cache.get(ws._key(ahead, 0)).sampled
+    ws.cursor = (float(col), float(row))  # view coordinates: row 0 at the top
     assert ws.readout_text().endswith("value 5000")  # the pixel value under the cursor is there
