@@ -10,6 +10,8 @@ from collections import OrderedDict
 from typing import Any
 
 from imgmarker.kernel.display.frame_jobs import mean_overview_job, meta_job
+from imgmarker.kernel.display.large import is_large
+from imgmarker.kernel.display.prefetch import Priority
 from imgmarker.kernel.display.preview import level_for, reduce_mean
 
 SKY_REMEMBERED = 48  # fewer than the session remembers (64), so a name noted here is still known there
@@ -56,12 +58,28 @@ class PictureSteps:
             self.followups.submit(("sky", entry.name), lambda: self.session.open_image(entry).close(),
                                   lambda _none: None)
             self.sky_learned(entry.name)
-        if rendered.sampled:
+        if not self.pace.flipping():  # while flipping: once the key is let go
+            self.refine_shown()
+        # imports a campaign needs, once a picture shows it needs them (a WCS, catalogues):
+        # an import holds the interpreter, and every key press meanwhile waits for it
+        if not self.followups.warmed and (meta is None or meta.wcs_pending or self.experiment.catalogs):
+            self.followups.warm(WARM_MODULES + (("scipy.spatial",) if self.experiment.catalogs else ()))
+
+    def refine_shown(self) -> None:
+        """Replace the sampled overview on the screen: by the whole frame rendered if the
+        budget holds it (a quick picture of a held key), else by block means."""
+        key = self._shown_key
+        rendered = self.bridge.cache.get(key) if key is not None else None
+        if rendered is None or not rendered.sampled or self.view.state != "image":
+            return
+        entry = self.session.current
+        if not is_large(rendered.full_size[::-1]):
+            self.bridge.cache.discard(key)  # the render job replaces it, in the view too (see _display)
+            self.bridge.prefetcher.request(key, self._job(entry, self.frame), Priority.CURRENT)
+        else:
             self.followups.submit(("mean", key), mean_overview_job(
                 entry, self.frame, self.display, rendered, registry=self.registry, renderer=self.renderer,
                 max_pixels=self.experiment.images.max_pixels), lambda refined, key=key: self._refined(key, refined))
-        if not self.followups.warmed:
-            self.followups.warm(WARM_MODULES + (("scipy.spatial",) if self.experiment.catalogs else ()))
 
     def _refined(self, key: tuple, refined: Any) -> None:
         """Swap in the block-mean overview of a large frame (zoom, pan and detail stay)."""
@@ -70,6 +88,7 @@ class PictureSteps:
             return
         detail = self.view.detail()
         self.view.set_image(refined.rgba, self.session.current.name, factor=refined.factor, size=refined.full_size)
+        self._shown_sampled = False
         if detail is not None:
             self.view.set_detail(detail[3], detail[1], detail[2], detail[0])
 

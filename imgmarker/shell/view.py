@@ -186,11 +186,12 @@ class ImageView(ViewInput, QWidget):
         """Reductions the view holds of the frame shown, the frame's own first."""
         return [self._base_factor] + [f for f, _ in self._previews]
 
-    def show_placeholder(self, name: str) -> None:
-        """Shown while ``name`` is being read; the previous zoom is kept for it."""
-        self._state, self._name, self._reason = "loading", name, ""
-        self._image = None
-        self.update()
+    def show_placeholder(self, name: str, *, repaint: bool = True) -> None:
+        """Shown while ``name`` is being read; the previous zoom is kept for it. Without
+        ``repaint`` the screen keeps the last paint until the caller asks for one."""
+        self._state, self._name, self._reason, self._image = "loading", name, "", None
+        if repaint:
+            self.update()
 
     def show_error(self, name: str, reason: str) -> None:
         """Shown in place of an image that could not be read or rendered."""

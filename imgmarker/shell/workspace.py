@@ -19,15 +19,14 @@ from imgmarker.kernel.catalogs.campaign_catalogs import CatalogSet
 from imgmarker.kernel.annotations.names import readable_name
 from imgmarker.kernel.display.frame_jobs import FrameStore, region_job, render_job
 from imgmarker.kernel.imaging.images import ImageReadError
-from imgmarker.kernel.display.overlay import Marker, OverlayContext, draw_overlays
 from imgmarker.kernel.display.pipeline import DisplaySettings, Renderer
 from imgmarker.kernel.display.prefetch import FrameCache, Priority
-from imgmarker.shell.catalog_layer import catalog_layer
 from imgmarker.shell.cursor_readout import CursorReadout
 from imgmarker.shell.detail_loader import DetailLoader
 from imgmarker.shell.followups import FollowUps
 from imgmarker.shell.guard import guarded
 from imgmarker.shell.marking import MarkingActions
+from imgmarker.shell.overlay_layers import OverlayLayers
 from imgmarker.shell.pace import Pace
 from imgmarker.shell.picture_steps import WARM_MODULES, PictureSteps, view_levels
 from imgmarker.shell.prefetch_bridge import PrefetchBridge
@@ -37,9 +36,10 @@ log = logging.getLogger("imgmarker.shell")
 DEFAULT_CACHE_MB = 192  # the whole budget: pictures, raw pixels, levels and renders in progress
 NEIGHBOUR_DELAY_MS = 30  # after showing a cached image, wait this long before prefetching around it
 FOLLOW_UP_DELAY_MS = 15  # and this long before the follow-ups of a picture (previews, WCS, sky)
+PLACEHOLDER_DELAY_MS = 100  # a picture later than this gets the "loading" placeholder painted meanwhile
 
 
-class Workspace(MarkingActions, CursorReadout, PictureSteps, QObject):
+class Workspace(MarkingActions, CursorReadout, PictureSteps, OverlayLayers, QObject):
     message = pyqtSignal(str)  # what the status line should say (refusals, confirmations)
     readout = pyqtSignal(str)  # cursor position, pixel value, sky position
     changed = pyqtSignal()  # image, state or progress changed: refresh title etc.
@@ -85,6 +85,8 @@ class Workspace(MarkingActions, CursorReadout, PictureSteps, QObject):
         self._neighbour_timer.setSingleShot(True)
         self._neighbour_timer.setInterval(NEIGHBOUR_DELAY_MS)
         self._neighbour_timer.timeout.connect(self._prefetch_neighbours)
+        self._placeholder_timer = QTimer(self, singleShot=True, interval=PLACEHOLDER_DELAY_MS)
+        self._placeholder_timer.timeout.connect(self.view.update)
         self.left_group = str(session.get_setting("left_click_group", self.experiment.controls.left_click_group))
         if self.left_group not in self.experiment.group_names:
             self.left_group = self.experiment.left_click_group.name
@@ -92,6 +94,8 @@ class Workspace(MarkingActions, CursorReadout, PictureSteps, QObject):
         self.show_galactic = bool(session.get_setting("show_galactic", False))
         self._wcs_notes: set[str] = set()
         self._shown_key: tuple | None = None
+        self._shown_sampled = False  # the picture on the screen is a quick overview (see refine_shown)
+        self._state_pending = False  # the panel waits for the picture being rendered
         self._closed = False
         self._storage_text = ""
         if hasattr(session.store, "on_durable"):
@@ -181,8 +185,9 @@ class Workspace(MarkingActions, CursorReadout, PictureSteps, QObject):
     def _key(self, entry: Any, frame: int) -> tuple:
         return (entry.name, frame, self.display)
 
-    def _job(self, entry: Any, frame: int, previews: Any = None, keep_levels: bool = True):
-        """A render job; ``previews=()`` marks one the user waits for: only the picture."""
+    def _job(self, entry: Any, frame: int, previews: Any = None, keep_levels: bool = True, quick: bool = False):
+        """A render job; ``previews=()`` marks one the user waits for: only the picture;
+        ``quick``: an overview at the view's reduction (seen for a moment: a held key)."""
         urgent = previews == ()
         job = render_job(entry, frame, self.display, registry=self.registry, renderer=self.renderer,
                          store=self.frames, max_pixels=self.experiment.images.max_pixels,
@@ -191,7 +196,7 @@ class Workspace(MarkingActions, CursorReadout, PictureSteps, QObject):
                          # through the session it learns the frames' WCS for marks, off the GUI thread
                          # (for a picture the user waits for, that is a follow-up: see PictureSteps)
                          opener=self.session.open_image if self.followups.warmed and not urgent else None,
-                         keep_levels=keep_levels)
+                         keep_levels=keep_levels, overview=view_levels(self.view) if quick else None)
         if self.followups.warmed and not urgent:
             self.sky_learned(entry.name)
         return self.pace.timed(job)
@@ -221,20 +226,36 @@ class Workspace(MarkingActions, CursorReadout, PictureSteps, QObject):
                     self._neighbour_timer.stop()
                     self._prefetch_neighbours()
             else:
-                if not keep_picture:
-                    self.view.show_placeholder(readable_name(entry.name))
+                if not keep_picture:  # painted only if the picture is late: no grey flash, no paint in its way
+                    self.view.show_placeholder(readable_name(entry.name), repaint=False)
+                    self._placeholder_timer.start()
                     self._shown_key = None
                 if flipping:  # by the time it is rendered the user is further on: render there
                     self._look_ahead(flipping)
                     self._neighbour_timer.start()  # this one, if the key is let go here
                 else:  # this image alone: the neighbours wait until its picture is on the screen
                     self._neighbour_timer.stop()
-                    job = self._job(entry, self.frame, previews=())
+                    # a step to another image keeps no levels: they are for the next stretch change
+                    job = self._job(entry, self.frame, previews=(), keep_levels=keep_picture)
                     # asked for once this key press is handled: a worker started now would
                     # fight the rest of the handler for the interpreter
                     QTimer.singleShot(0, lambda: None if self._closed else prefetcher.schedule(
                         [(key, job, Priority.CURRENT)]))
+                    self._state_pending = True  # the panel follows the picture: the worker has the CPU
+                    return
         self.refresh_state()
+
+    def _render_first(self, position: int) -> None:
+        """A picture not rendered yet is asked for before the rest of the key press is
+        handled (the step stored, the panel): the worker reads it meanwhile."""
+        session = self.session
+        if self.pace.flipping() or not 0 <= position < len(session):
+            return
+        entry = session.entries[position]
+        key = self._key(entry, self.experiment.display.frame)
+        if key not in self.bridge.cache and self.bridge.prefetcher.error(key) is None:
+            self.bridge.prefetcher.request(key, self._job(entry, key[1], previews=(), keep_levels=False),
+                                           Priority.CURRENT)
 
     def _look_ahead(self, direction: int) -> None:
         """While a navigation key is held, render the images the user will reach when the
@@ -246,13 +267,14 @@ class Workspace(MarkingActions, CursorReadout, PictureSteps, QObject):
             entry = session.entries[position]
             key = self._key(entry, frame)
             if key not in self.bridge.cache:
-                jobs.append((key, self._job(entry, frame, keep_levels=False), Priority.CURRENT))
+                jobs.append((key, self._job(entry, frame, keep_levels=False, quick=True), Priority.CURRENT))
         self._neighbour_timer.setInterval(max(NEIGHBOUR_DELAY_MS, int(1500 * self.pace.interval)))
         self.bridge.prefetcher.schedule(jobs)
 
     def _prefetch_neighbours(self) -> None:
         if self._closed:
             return
+        self.refine_shown()  # a quick picture from a held key, now that the key is let go
         session = self.session
         jobs = []
         current = session.current
@@ -274,6 +296,9 @@ class Workspace(MarkingActions, CursorReadout, PictureSteps, QObject):
         entry = self.session.current
         if outcome.key != self._key(entry, self.frame):
             return
+        if self._state_pending:  # painted with the picture: the title names the image shown
+            self._state_pending = False
+            self.refresh_state()
         if outcome.ok:
             self._display(entry, outcome.array)
             if not self.pace.flipping():  # then the neighbours, once the picture has been painted
@@ -293,7 +318,8 @@ class Workspace(MarkingActions, CursorReadout, PictureSteps, QObject):
     def _display(self, entry: Any, rendered: Any) -> None:
         """``rendered``: a :class:`~imgmarker.kernel.display.frame_jobs.RenderedFrame`."""
         key = self._key(entry, self.frame)
-        if self._shown_key != key:
+        if self._shown_key != key or (self._shown_sampled and not rendered.sampled):  # or the full picture
+            self._shown_sampled = rendered.sampled
             self.view.set_image(rendered.rgba, entry.name, previews=rendered.previews,
                                 factor=rendered.factor, size=rendered.full_size)
             self._shown_key = key
@@ -319,63 +345,6 @@ class Workspace(MarkingActions, CursorReadout, PictureSteps, QObject):
             self._wcs_notes.add(meta.wcs_note)
             log.warning("%s", meta.wcs_note)
             self.message.emit(meta.wcs_note)
-
-    # -- overlays -------------------------------------------------------------------------
-
-    def current_meta(self):
-        return self.frames.meta(self.session.current.name, self.frame)
-
-    def frame_marks(self) -> list[Any]:
-        return [m for m in self.session.marks() if m.frame == self.frame]
-
-    @guarded
-    def refresh_overlays(self) -> None:
-        entry = self.session.current
-        meta = self.current_meta()
-        shape = meta.shape if meta is not None else (self.view.image_size() or (0, 0))[::-1]
-        wcs = meta.wcs if meta is not None else None
-        marks = self.frame_marks()
-        self.selected &= {m.id for m in marks}
-        overlay_visible = {spec.name: self.visible.get(spec.name, spec.default_visible)
-                           for spec in self.registry.overlays}
-        overlay_visible["catalogs"] = False  # catalogs are drawn from arrays below, not as objects
-        context = OverlayContext(image_name=entry.name, frame=self.frame, shape=tuple(shape), wcs=wcs, marks=marks,
-                                 visible=overlay_visible, selected=frozenset(self.selected),
-                                 experiment=self.experiment)
-        primitives, problems = draw_overlays(self.registry, context)
-        for problem in problems:
-            self.message.emit(problem)
-        markers = [p for p in primitives if isinstance(p, Marker) and p.kind == "mark"]
-        self.view.set_layer("marks", markers)
-        self.view.set_layer_visible("marks", self.visible["marks"])
-        self.view.set_layer("overlays", [p for p in primitives if isinstance(p, Marker) and p.kind != "mark"])
-        shapes: dict[str, list] = {}
-        for p in primitives:
-            if not isinstance(p, Marker):
-                shapes.setdefault(p.kind or "overlays", []).append(p)
-        for name in set(self._shape_layers) | set(shapes):
-            self.view.set_shapes(name, shapes.get(name, []))
-        self._shape_layers = set(shapes)
-        for catalog in self.experiment.catalogs:
-            name = f"catalog:{catalog.name}"
-            if catalog.name not in self.catalogs.names() or meta is None:
-                self.view.remove_layer(name)
-                continue
-            sources = self.catalogs.sources(catalog.name, entry.name, wcs, meta.shape, self.frame)
-            self.view.set_layer(name, catalog_layer(sources, catalog))
-            self.view.set_layer_visible(name, self.visible[name])
-
-    def toggle_visible(self, name: str) -> bool:
-        self.visible[name] = not self.visible.get(name, True)
-        self.session.set_setting("visible", self.visible)
-        if name == "labels":
-            self.view.set_labels_visible(self.visible[name])
-        elif name == "marks" or name.startswith("catalog:"):
-            self.view.set_layer_visible(name, self.visible[name])
-        else:
-            self.refresh_overlays()
-        self.message.emit(f"{name.replace('catalog:', 'catalog ')}: {'shown' if self.visible[name] else 'hidden'}")
-        return self.visible[name]
 
     # -- state shown around the image -----------------------------------------------------
 
@@ -414,6 +383,8 @@ class Workspace(MarkingActions, CursorReadout, PictureSteps, QObject):
         session = self.session
         before = session.index
         self.pace.note_navigation({"next": 1, "previous": -1}.get(where, 0))
+        if where in ("next", "previous"):
+            self._render_first(before + (1 if where == "next" else -1))
         if where == "next":
             session.next()
         elif where == "previous":

@@ -107,7 +107,7 @@ def open_pillow(path: Path, max_pixels: int | None = None) -> Image:
     for index in range(n_frames):
         info = FrameInfo(index, "image" if n_frames == 1 else f"frame {index + 1}", (height, width), dtype, bands)
         frames.append(Frame(info, guarded(path, lambda i=index: _decode(path, i)), header,
-                            (lambda h=header: wcs_from_header(h))))
+                            (lambda h=header: wcs_from_header(h)) if header is not None else None))
     return Image(path, fmt, frames, {"orientation": orientation})
 
 

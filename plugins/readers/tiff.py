@@ -114,7 +114,8 @@ def open_tiff(path: Path, max_pixels: int | None = None) -> Image:
 
             dtype = "uint16" if int(page.photometric) == 3 else str(np.dtype(page.dtype))
             info = FrameInfo(index, f"page {index + 1}", (height, width), dtype, bands)
-            frames.append(Frame(info, guarded(path, load), header, wcs_loader))
+            # no header, no WCS: nothing to build (a WCS library is imported only when one can be)
+            frames.append(Frame(info, guarded(path, load), header, wcs_loader if header is not None else None))
     except Exception:
         tif.close()
         raise

@@ -142,3 +142,32 @@ def test_walking_a_campaign_stays_in_the_budget(opened, qtbot, tmp_path):
         assert ws.budget.nbytes <= 16 * 1024 * 1024
     ws.bridge.prefetcher.wait_idle(10)
     assert ws.budget.nbytes <= 16 * 1024 * 1024
+
+
+def test_a_picture_flipped_to_is_a_quick_overview_then_the_whole_frame_once_let_go(opened, qtbot, tmp_path):
+    star = (701, 901)  # FITS x, y: off the grid of a 4-pixel stride from 0
+    win = opened(campaign(tmp_path, 8, 2048, star=star), size=(700, 600))
+    ws, view = win.workspace, win.view
+    ws.bridge.prefetcher.wait_idle(10)
+    ws.pace.render_s = 0.1
+    for _ in range(3):  # a held key: navigations 30 ms apart
+        ws.navigate("next")
+        qtbot.wait(30)
+    ahead = ws.session.entries[ws.session.index + ws.pace.steps()]
+    qtbot.waitUntil(lambda: ws._key(ahead, 0) in ws.bridge.cache, timeout=10000)
+    quick = ws.bridge.cache.get(ws._key(ahead, 0))
+    assert quick.sampled and quick.factor == 4 and quick.full_size == (2048, 2048)  # the level the view draws
+    ws.go_to(ahead.position)  # the key is let go on it
+    qtbot.waitUntil(lambda: view.state == "image" and view.name == ahead.name, timeout=10000)
+    row, col = 2047 - star[1], star[0]
+
+    def star_shown() -> bool:
+        if view.preview_factors()[0] != 1:
+            return False
+        pixels = array_from_qimage(view.image())[..., 0]
+        return pixels[row, col] == pixels.max() > np.median(pixels) + 8
+
+    qtbot.waitUntil(star_shown, timeout=10000)  # the whole frame replaces the strided sample
+    assert view.image_size() == (2048, 2048) and not ws.bridge.cache.get(ws._key(ahead, 0)).sampled
+    ws.cursor = (float(col), float(row))  # view coordinates: row 0 at the top
+    assert ws.readout_text().endswith("value 5000")  # the pixel value under the cursor is there

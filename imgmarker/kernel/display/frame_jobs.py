@@ -25,7 +25,8 @@ from typing import Any, Callable
 import numpy as np
 
 from imgmarker.kernel.imaging.images import ImageReadError, open_image
-from imgmarker.kernel.display.large import Picture, is_large, render_mean_overview, render_overview, render_region
+from imgmarker.kernel.display.large import (OVERVIEW_SIDE, Picture, is_large, render_mean_overview, render_overview,
+                                            render_region)
 from imgmarker.kernel.display.prefetch import FrameCache
 from imgmarker.kernel.display.preview import pyramid, reduce_mean
 
@@ -166,7 +167,8 @@ def _work_bytes(info: Any, mapped: bool) -> int:
 def render_job(entry: Any, frame: int, settings: Any, *, registry: Any, renderer: Any, store: FrameStore,
                max_pixels: int | None, previews: Any = True, lazy_wcs: bool = False,
                budget: FrameCache | None = None, opener: Callable[[Any], Any] | None = None,
-               keep_levels: bool = True) -> Callable[[], RenderedFrame]:
+               keep_levels: bool = True, overview: Callable[[tuple[int, int]], int] | None = None
+               ) -> Callable[[], RenderedFrame]:
     """A job for the prefetcher: the frame as (H, W, 4) uint8 RGBA with its previews.
 
     ``previews``: True for the whole pyramid, False for none, or the reduction factor
@@ -175,7 +177,10 @@ def render_job(entry: Any, frame: int, settings: Any, *, registry: Any, renderer
     ``opener(entry)`` opens the image instead of the registry's reader (e.g. a session
     that remembers its WCS for the marks while the file is open anyway). Without
     ``keep_levels`` the quantised levels (for quick stretch changes) are not kept: the
-    room in the budget goes to pictures, e.g. while the user flips through images."""
+    room in the budget goes to pictures, e.g. while the user flips through images.
+    ``overview(size)``, the reduction the view draws a frame of ``size`` at: above 1, the
+    picture is an overview at that reduction from a strided sample, as for a huge frame
+    (``sampled``: block means replace it later), a picture seen for a moment (held keys)."""
     budget = store.raw if budget is None else budget
 
     def run() -> RenderedFrame:
@@ -185,17 +190,26 @@ def render_job(entry: Any, frame: int, settings: Any, *, registry: Any, renderer
             index = min(max(frame, 0), len(frames) - 1)
             chosen = frames[index]
             names = tuple(f.info.name for f in frames)
-            if is_large(chosen.info.shape):
+            lazy = lazy_wcs and getattr(chosen, "wcs_loader", True) is not None  # none: nothing to wait for
+            height, width = chosen.info.shape
+            quick = overview((width, height)) if overview is not None else 1
+            if is_large(chosen.info.shape) or quick > 1:
                 data = chosen.data()
                 height, width = data.shape[:2]
-                # only a subsample is read; the pixels stay in the file (no cursor value readout)
-                overview = render_overview(data, settings, renderer, key=(str(entry.path), index, "overview"))
+                # only a subsample is read; a huge frame's pixels stay in the file (no cursor value
+                # readout unless memory-mapped), a quick picture's decoded ones are kept for it
+                side = -(-max(height, width) // quick) if quick > 1 else OVERVIEW_SIDE
+                picture = render_overview(data, settings, renderer,
+                                          max_side=min(side, OVERVIEW_SIDE) if is_large((height, width)) else side,
+                                          key=(str(entry.path), index, "overview") if keep_levels else None)
                 # levels are relative to the overview here: only the whole pyramid fits them
-                reduced = _reduced(overview.rgba, True, (width, height), overview.factor) if previews is True else ()
-                wcs, note = (None, None) if lazy_wcs else _frame_wcs(chosen, entry.path)
-                meta = FrameMeta(names, (height, width), wcs, chosen.info.bands, note, wcs_pending=lazy_wcs)
-                store.put(entry.name, frame, meta, None, mapped=data if file_backed(data) else None)
-                return RenderedFrame(overview.rgba, reduced, overview.factor, (width, height), overview.limits,
+                reduced = _reduced(picture.rgba, True, (width, height), picture.factor) if previews is True else ()
+                wcs, note = (None, None) if lazy else _frame_wcs(chosen, entry.path)
+                meta = FrameMeta(names, (height, width), wcs, chosen.info.bands, note, wcs_pending=lazy)
+                mapped = file_backed(data)
+                store.put(entry.name, frame, meta, None if mapped or not quick > 1 else np.asarray(data),
+                          mapped=data if mapped else None)
+                return RenderedFrame(picture.rgba, reduced, picture.factor, (width, height), picture.limits,
                                      sampled=True)
             data = chosen.data()  # a memory map costs nothing yet; decoded pixels are counted below
             mapped = file_backed(data)
@@ -207,8 +221,8 @@ def render_job(entry: Any, frame: int, settings: Any, *, registry: Any, renderer
                 del rendered
                 height, width = rgba.shape[:2]
                 reduced = _reduced(rgba, previews, (width, height))
-            wcs, note = (None, None) if lazy_wcs else _frame_wcs(chosen, entry.path)
-            meta = FrameMeta(names, (height, width), wcs, chosen.info.bands, note, wcs_pending=lazy_wcs)
+            wcs, note = (None, None) if lazy else _frame_wcs(chosen, entry.path)
+            meta = FrameMeta(names, (height, width), wcs, chosen.info.bands, note, wcs_pending=lazy)
             if mapped:
                 release_pages(data)
                 store.put(entry.name, frame, meta, None, mapped=data)

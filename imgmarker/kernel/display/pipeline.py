@@ -23,10 +23,12 @@ from typing import Any, Hashable, Mapping
 
 import numpy as np
 
+from imgmarker.kernel.display import colour
 from imgmarker.kernel.display.filter_checks import checked_filter
 from imgmarker.kernel.display.strips import LEVELS, NAN_CODE, apply_lut, quantise
 
 DEFAULT_NAN_COLOR = (255, 0, 255)
+STRETCHES_KEPT = 8
 
 
 def _frozen(params: Mapping[str, Any] | None) -> tuple[tuple[str, Any], ...]:
@@ -133,14 +135,14 @@ class _Prepared:
 
     vmin: float
     vmax: float
-    codes: np.ndarray  # (H, W) uint16, NAN_CODE for NaN
+    codes: np.ndarray | None  # (H, W) uint16, NAN_CODE for NaN (None: not kept)
     sample: np.ndarray  # interval sample scaled to [0, 1] (for histeq)
     nan_mask: np.ndarray | None = None
 
     @property
     def nbytes(self) -> int:
         mask = self.nan_mask.nbytes if self.nan_mask is not None else 0
-        return self.codes.nbytes + self.sample.nbytes + mask
+        return (self.codes.nbytes if self.codes is not None else 0) + self.sample.nbytes + mask
 
 
 @dataclass(frozen=True)
@@ -186,6 +188,7 @@ class Renderer:
         self.sample_size = sample_size
         self.nan_color = tuple(int(c) for c in nan_color)
         self._cache = cache if cache is not None else FrameCache(cache_bytes)
+        self._stretches: dict[tuple, np.ndarray] = {}  # stretch values by settings (256 KiB each)
 
     @property
     def cache_bytes(self) -> int:
@@ -249,20 +252,22 @@ class Renderer:
         spec, _ = self._filter("spatial", "blur", ())
         return spec.apply(np.asarray(data, dtype=np.float32), radius=blur)
 
-    def _limits(self, sample: np.ndarray, settings: DisplaySettings,
-                frame: np.ndarray | None = None) -> tuple[float, float]:
+    def _limits(self, sample: np.ndarray, settings: DisplaySettings, frame: Any = None) -> tuple[float, float]:
+        """``frame``: the data, or a function building it (only an interval that wants it calls it)."""
         spec, params = self._filter("interval", settings.interval, settings.interval_params)
         if frame is not None and accepts(spec.apply, "frame"):
-            params["frame"] = frame
+            params["frame"] = frame() if callable(frame) else frame
         vmin, vmax = (float(v) for v in spec.apply(sample, **params))
         if not (np.isfinite(vmin) and np.isfinite(vmax)):
             vmin, vmax = 0.0, 1.0
         return vmin, vmax
 
     def _prepare(self, data: np.ndarray, settings: DisplaySettings, table: Any = None,
-                 limits: tuple[float, float] | None = None) -> tuple[_Prepared, np.ndarray | None]:
+                 limits: tuple[float, float] | None = None, keep: bool = True
+                 ) -> tuple[_Prepared, np.ndarray | None]:
         """Limits and quantised codes; with ``table`` (sample -> lookup table of every
-        code) also ``table[codes]``, computed in the same pass over the data."""
+        code) also ``table[codes]``, computed in the same pass over the data (and without
+        ``keep`` the codes are not kept: a frame-sized array less to write)."""
         data = self._blurred(data, settings.blur)
         sample = draw_sample(data, self.sample_size)
         vmin, vmax = limits if limits is not None else self._limits(sample, settings, data)
@@ -270,7 +275,7 @@ class Renderer:
         scaled = np.clip((sample - np.float32(vmin)) / np.float32(span), 0.0, 1.0).astype(np.float32)
         lut = table(scaled) if table is not None else None
         out = np.empty(data.shape, lut.dtype) if lut is not None else None
-        codes, nan_mask = quantise(data, vmin, vmax, self.executor, lut, out)
+        codes, nan_mask = quantise(data, vmin, vmax, self.executor, lut, out, keep_codes=keep)
         return _Prepared(vmin, vmax, codes, scaled, nan_mask), out
 
     def prepared(self, data: np.ndarray, settings: DisplaySettings, key: Hashable | None = None) -> _Prepared:
@@ -280,7 +285,7 @@ class Renderer:
                   table: Any = None, limits: tuple[float, float] | None = None
                   ) -> tuple[_Prepared, np.ndarray | None]:
         if key is None:
-            return self._prepare(data, settings, table, limits)
+            return self._prepare(data, settings, table, limits, keep=table is None)
         cache_key = _LevelsKey(key, (settings.interval, settings.interval_params, settings.blur, limits))
         prepared = self._cache.get(cache_key)
         if prepared is not None:
@@ -345,73 +350,39 @@ class Renderer:
         return lut
 
     def _colour_limits(self, data: np.ndarray, settings: DisplaySettings) -> tuple[float, float]:
-        return self._planes_limits(_planes(data), settings)
-
-    def _planes_limits(self, planes: np.ndarray, settings: DisplaySettings) -> tuple[float, float]:
-        height, width = planes.shape[1:]
-        step = max(1, int(np.sqrt(3 * height * width / max(self.sample_size, 1))))
-        sample = planes[:, ::step, ::step].ravel()
-        sample = sample[np.isfinite(sample)]
-        return self._limits(sample, settings, planes)
+        sample = colour.sample_grid(data, self.sample_size, channels_last=True)
+        return self._limits(sample, settings, lambda: colour.planes(data))
 
     def _render_colour(self, data: np.ndarray, settings: DisplaySettings,
                        limits: tuple[float, float] | None = None) -> Rendered:
         alpha = alpha_channel(data[..., 3]) if data.shape[2] > 3 else None
-        planes = _planes(data)  # (3, H, W) float32: per-plane arithmetic is fast in numpy
-        if settings.blur > 0:
-            for c in range(3):
-                planes[c] = self._blurred(planes[c], settings.blur)
-        vmin, vmax = self._planes_limits(planes, settings) if limits is None else (float(limits[0]), float(limits[1]))
-        span = vmax - vmin if vmax > vmin else 1.0
-        planes -= np.float32(vmin)
-        planes *= np.float32(1.0 / span)
-        np.maximum(planes, 0.0, out=planes)
-        brightness = planes.sum(axis=0)
-        brightness *= np.float32(1.0 / 3.0)
-        nan = None
-        if planes.dtype.kind == "f" and data.dtype.kind == "f":
-            isnan = np.isnan(brightness)
-            if isnan.any():
-                nan = isnan
-                planes[:, nan] = 0.0
-                brightness[nan] = 0.0
-        step = max(1, brightness.size // self.sample_size)
-        sample = np.clip(brightness.ravel()[::step], 0.0, 1.0)
-        codes = np.clip(brightness, 0.0, 1.0)
-        codes *= np.float32(LEVELS - 1)
-        codes += np.float32(0.5)
-        stretched = apply_lut(codes.astype(np.uint16), self._stretch_values(settings, sample))
-        factor = np.zeros_like(brightness)
-        np.divide(stretched, brightness, out=factor, where=brightness > 0)
-        planes *= factor
-        peak = planes.max(axis=0)
-        np.divide(planes, peak, out=planes, where=peak > 1.0)
-        planes *= np.float32(255.0)
-        planes += np.float32(0.5)
-        rgba = np.empty(brightness.shape + (4,), np.uint8)
-        for c in range(3):
-            np.copyto(rgba[..., c], planes[c], casting="unsafe")
-        rgba[..., 3] = 255 if alpha is None else alpha
-        if nan is not None:
-            rgba[nan] = (*self.nan_color, 255)
+        blur = (lambda plane: self._blurred(plane, settings.blur)) if settings.blur > 0 else None
+        vmin, vmax, rgba, nan = colour.render_colour(
+            data, limits=limits, interval=lambda sample, frame: self._limits(sample, settings, frame),
+            stretch=lambda sample: self._stretch_values(settings, sample), blur=blur,
+            sample_size=self.sample_size, nan_color=self.nan_color, alpha=alpha)
         return Rendered(vmin, vmax, colour=rgba[..., :3], alpha=alpha, nan_mask=nan, nan_color=self.nan_color,
                         _rgba=rgba)
 
-    def _stretch_values(self, settings: DisplaySettings, sample: np.ndarray) -> np.ndarray:
+    def _stretch_values(self, settings: DisplaySettings, sample: Any) -> np.ndarray:
+        """The stretch of every level; ``sample`` (or a function giving it) only for a
+        stretch that wants it (e.g. histeq)."""
         spec, params = self._filter("stretch", settings.stretch, settings.stretch_params)
+        wants_sample = accepts(spec.apply, "sample")
+        known = None if wants_sample else self._stretches.get((settings.stretch, settings.stretch_params))
+        if known is not None:  # a stretch of its own parameters alone: the same for every frame
+            return known
         grid = np.linspace(0.0, 1.0, LEVELS, dtype=np.float32)
-        if accepts(spec.apply, "sample"):
-            params["sample"] = sample
+        if wants_sample:
+            params["sample"] = sample() if callable(sample) else sample
         values = np.asarray(spec.apply(grid, **params), dtype=np.float32)
-        return np.clip(np.nan_to_num(values, nan=0.0), 0.0, 1.0)
-
-
-def _planes(data: np.ndarray) -> np.ndarray:
-    height, width = data.shape[:2]
-    planes = np.empty((3, height, width), np.float32)
-    for c in range(3):
-        np.copyto(planes[c], data[..., c], casting="unsafe")
-    return planes
+        values = np.clip(np.nan_to_num(values, nan=0.0), 0.0, 1.0)
+        if not wants_sample:
+            values.flags.writeable = False
+            if len(self._stretches) >= STRETCHES_KEPT:
+                self._stretches.clear()
+            self._stretches[(settings.stretch, settings.stretch_params)] = values
+        return values
 
 
 def alpha_channel(alpha: np.ndarray) -> np.ndarray:

@@ -21,13 +21,16 @@ PARALLEL_MIN_PIXELS = 2048 * 2048  # frames smaller than this are worked on one 
 
 def quantise(data: np.ndarray, vmin: float, vmax: float, executor: Any = None,
              lut: np.ndarray | None = None,
-             levels: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray | None]:
+             levels: np.ndarray | None = None, *,
+             keep_codes: bool = True) -> tuple[np.ndarray | None, np.ndarray | None]:
     """Codes 0..LEVELS-1 for values between ``vmin`` and ``vmax`` (clipped), NAN_CODE
     for NaN (and a NaN mask, None when there are none). Strips of rows keep temporaries small and in cache; with an executor the
     strips are shared between threads (numpy releases the GIL in these loops). With
-    ``lut`` and ``levels``, ``levels`` is filled with ``lut[codes]`` in the same pass."""
+    ``lut`` and ``levels``, ``levels`` is filled with ``lut[codes]`` in the same pass;
+    then without ``keep_codes`` the codes are not kept (None): each strip's stay in cache."""
     height, width = data.shape
-    codes = np.empty((height, width), np.uint16)
+    keep = lut is None or levels is None or keep_codes
+    codes = np.empty((height, width) if keep else (0, width), np.uint16)
     span = vmax - vmin if vmax > vmin else 1.0
     scale = np.float32((LEVELS - 1) / span)
     shift = np.float32(0.5 - vmin * float(scale))
@@ -38,6 +41,7 @@ def quantise(data: np.ndarray, vmin: float, vmax: float, executor: Any = None,
     def run(first: int, last: int) -> bool:
         rows = min(STRIP_ROWS, last - first)
         buf = np.empty((rows, width), np.float32)
+        own = None if keep else np.empty((rows, width), np.uint16)
         isnan = np.empty((rows, width), bool) if floating else None
         found = False
         for row in range(first, last, STRIP_ROWS):
@@ -49,7 +53,7 @@ def quantise(data: np.ndarray, vmin: float, vmax: float, executor: Any = None,
                 np.copyto(work, data[row:stop], casting="unsafe")
                 work *= scale
             work += shift
-            strip = codes[row:stop]
+            strip = codes[row:stop] if keep else own[:stop - row]
             nan = None
             if floating:
                 nan = isnan[:stop - row]
@@ -65,11 +69,11 @@ def quantise(data: np.ndarray, vmin: float, vmax: float, executor: Any = None,
             if nan is not None:
                 strip[nan] = NAN_CODE
             if lut is not None:
-                np.take(lut, codes[row:stop], out=levels[row:stop], mode="clip")
+                np.take(lut, strip, out=levels[row:stop], mode="clip")
         return found
 
     found = any(_split_rows(run, height, executor, width))
-    return codes, (nan_mask if found else None)
+    return (codes if keep else None), (nan_mask if found else None)
 
 
 def _split_rows(run: Any, height: int, executor: Any, width: int) -> list[Any]:
