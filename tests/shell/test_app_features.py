@@ -336,8 +336,8 @@ def test_unreadable_files_are_listed_and_retried(qtbot, demo):
         qtbot.waitUntil(lambda: win.view.state == "error", timeout=10000)
         shutil.copy(demo.parent / "images" / "colour_field.png", broken)
         win.errors.retry_button.click()
-        qtbot.waitUntil(lambda: win.view.state == "image", timeout=10000)
-        assert win.session.current.name == "broken.png" and win.errors.names() == []
+        qtbot.waitUntil(lambda: win.view.state == "image" and win.errors.names() == [], timeout=10000)
+        assert win.session.current.name == "broken.png" and win.view.name == "broken.png"
     finally:
         shut(win)
 
