@@ -129,14 +129,7 @@ class _RowReader:
 
     def read(self, row: int, x0: int, out: np.ndarray) -> None:
         """Fill ``out`` (native or file byte order, same item size) with ``data[row, x0:x0 + len(out)]``."""
-        position = self.offset + row * self.data.strides[0] + x0 * self.data.strides[1]
-        buffer = memoryview(out.reshape(-1).view(np.uint8))
-        done = 0
-        while done < buffer.nbytes:
-            got = os.preadv(self.fd, [buffer[done:]], position + done)
-            if got <= 0:
-                raise OSError(f"short read at byte {position + done}")
-            done += got
+        self._pread(self.offset + row * self.data.strides[0] + x0 * self.data.strides[1], out)
 
 
 def strided(data: np.ndarray, factor: int, x0: int = 0, y0: int = 0, x1: int | None = None,
