@@ -131,11 +131,13 @@ def render_colour(data: np.ndarray, *, limits: tuple[float, float] | None,
                   interval: Callable[[np.ndarray, Any], tuple[float, float]],
                   stretch: Callable[[Callable[[], np.ndarray]], np.ndarray],
                   blur: Callable[[np.ndarray], np.ndarray] | None, sample_size: int,
-                  nan_color: tuple[int, int, int], alpha: np.ndarray | None
-                  ) -> tuple[float, float, np.ndarray, np.ndarray | None]:
+                  nan_color: tuple[int, int, int], alpha: np.ndarray | None,
+                  statistics: np.ndarray | None = None) -> tuple[float, float, np.ndarray, np.ndarray | None]:
     """(vmin, vmax, rgba, nan mask) of an (H, W, C >= 3) frame. ``interval(sample,
     frame)`` gives the limits (``frame``: the (3, H, W) planes, built only if called);
-    ``stretch(sample)`` the stretch of every level, ``sample()`` the brightness sample."""
+    ``stretch(sample)`` the stretch of every level, ``sample()`` the brightness sample.
+    ``statistics``: the whole (H', W', C) frame ``data`` is a sample of; the samples
+    come from it (see :meth:`imgmarker.kernel.display.pipeline.Renderer.render`)."""
     source: np.ndarray = data
     channels_last = True
     if blur is not None:  # blur acts on the data before the interval
@@ -143,11 +145,12 @@ def render_colour(data: np.ndarray, *, limits: tuple[float, float] | None,
         for c in range(3):
             source[c] = blur(source[c])
         channels_last = False
+    whole = source if statistics is None else statistics
     if limits is None:
-        sample = sample_grid(source, sample_size, channels_last=channels_last)
-        vmin, vmax = interval(sample, source if not channels_last else (lambda: planes(data)))
+        sample = sample_grid(whole, sample_size, channels_last=channels_last)
+        vmin, vmax = interval(sample, whole if not channels_last else (lambda: planes(whole)))
     else:
         vmin, vmax = float(limits[0]), float(limits[1])
-    values = stretch(lambda: brightness_sample(source, vmin, vmax, sample_size, channels_last=channels_last))
+    values = stretch(lambda: brightness_sample(whole, vmin, vmax, sample_size, channels_last=channels_last))
     rgba, nan_mask = render_strips(source, vmin, vmax, values, nan_color, alpha, channels_last=channels_last)
     return vmin, vmax, rgba, nan_mask

@@ -26,7 +26,7 @@ import numpy as np
 
 from imgmarker.kernel.imaging.images import ImageReadError, open_image
 from imgmarker.kernel.display.large import (OVERVIEW_SIDE, Picture, is_large, render_mean_overview, render_overview,
-                                            render_region)
+                                            render_region, strided)
 from imgmarker.kernel.display.prefetch import FrameCache
 from imgmarker.kernel.display.preview import pyramid, reduce_mean
 
@@ -192,15 +192,17 @@ def render_job(entry: Any, frame: int, settings: Any, *, registry: Any, renderer
             names = tuple(f.info.name for f in frames)
             lazy = lazy_wcs and getattr(chosen, "wcs_loader", True) is not None  # none: nothing to wait for
             height, width = chosen.info.shape
-            quick = overview((width, height)) if overview is not None else 1
-            if is_large(chosen.info.shape) or quick > 1:
+            quick = overview((width, height)) if overview is not None and settings.blur <= 0 else 1
+            if quick > 1 and not is_large(chosen.info.shape):
+                return _quick(entry, frame, chosen, names, quick, settings, renderer, store,
+                              None if lazy else _frame_wcs(chosen, entry.path), lazy)
+            if is_large(chosen.info.shape):
                 data = chosen.data()
                 height, width = data.shape[:2]
                 # only a subsample is read; a huge frame's pixels stay in the file (no cursor value
                 # readout unless memory-mapped), a quick picture's decoded ones are kept for it
                 side = -(-max(height, width) // quick) if quick > 1 else OVERVIEW_SIDE
-                picture = render_overview(data, settings, renderer,
-                                          max_side=min(side, OVERVIEW_SIDE) if is_large((height, width)) else side,
+                picture = render_overview(data, settings, renderer, max_side=min(side, OVERVIEW_SIDE),
                                           key=(str(entry.path), index, "overview") if keep_levels else None)
                 # levels are relative to the overview here: only the whole pyramid fits them
                 reduced = _reduced(picture.rgba, True, (width, height), picture.factor) if previews is True else ()
@@ -237,6 +239,24 @@ def render_job(entry: Any, frame: int, settings: Any, *, registry: Any, renderer
             image.close()
 
     return run
+
+
+def _quick(entry: Any, frame: int, chosen: Any, names: tuple[str, ...], factor: int, settings: Any,
+           renderer: Any, store: FrameStore, wcs: tuple[Any, str | None] | None, lazy: bool) -> RenderedFrame:
+    """The quick picture of a frame that fits in memory: its block centres, each exactly as
+    the whole frame's render has it (limits and stretch from the whole frame)."""
+    data = chosen.data()
+    height, width = data.shape[:2]
+    rendered = renderer.render(strided(data, factor), settings, rgba=True, statistics=data)
+    rgba = np.ascontiguousarray(rendered.rgba())
+    wcs, note = wcs if wcs is not None else (None, None)
+    meta = FrameMeta(names, (height, width), wcs, chosen.info.bands, note, wcs_pending=lazy)
+    mapped = file_backed(data)
+    if mapped:
+        release_pages(data)
+    # decoded pixels are kept for the cursor readout; a memory map costs nothing
+    store.put(entry.name, frame, meta, None if mapped else np.asarray(data), mapped=data if mapped else None)
+    return RenderedFrame(rgba, (), factor, (width, height), (rendered.vmin, rendered.vmax), sampled=True)
 
 
 def meta_job(entry: Any, frame: int, *, registry: Any, store: FrameStore, max_pixels: int | None,

@@ -136,7 +136,8 @@ def strided(data: np.ndarray, factor: int, x0: int = 0, y0: int = 0, x1: int | N
             y1: int | None = None) -> np.ndarray:
     """The centre pixel of each ``factor`` block of ``data[y0:y1, x0:x1]``, as native
     float32 (or the frame's own type for integers) in one compact array. A memory-mapped
-    frame is read row by row with read calls; only the rows sampled are read."""
+    frame too large to hold is read row by row with read calls (only the rows sampled are
+    read); any other is sampled through a strided view, in one pass."""
     height, width = data.shape[:2]
     x1 = width if x1 is None else x1
     y1 = height if y1 is None else y1
@@ -146,11 +147,17 @@ def strided(data: np.ndarray, factor: int, x0: int = 0, y0: int = 0, x1: int | N
     kind = data.dtype.kind
     target = np.dtype(np.float32) if kind == "f" else data.dtype.newbyteorder("=")
     out = np.empty((len(rows), len(cols)) + data.shape[2:], target)
-    reader = _RowReader.open(data)
+    reader = _RowReader.open(data) if is_large(data.shape) else None
     if reader is None:
-        for start in range(0, len(rows), 256):  # blocks of rows: a map is walked once, in order
-            block = data[rows[start:start + 256]][:, x0:x1][:, cols]
-            np.copyto(out[start:start + 256], block, casting="unsafe")
+        whole_rows = int(np.count_nonzero(np.arange(y0, y1, factor) + half <= y1 - 1))  # all but a clipped last
+        whole_cols = int(np.count_nonzero(np.arange(x0, x1, factor) + half <= x1 - 1))
+        lines = slice(y0 + half, y0 + half + factor * whole_rows, factor)
+        np.copyto(out[:whole_rows, :whole_cols], data[lines, x0 + half:x0 + half + factor * whole_cols:factor],
+                  casting="unsafe")
+        if whole_cols < len(cols):
+            np.copyto(out[:whole_rows, whole_cols:], data[lines][:, x0 + cols[whole_cols:]], casting="unsafe")
+        if whole_rows < len(rows):
+            np.copyto(out[whole_rows:], data[rows[whole_rows:]][:, x0 + cols], casting="unsafe")
         return out
     try:
         line = np.empty((x1 - x0,) + data.shape[2:], data.dtype)

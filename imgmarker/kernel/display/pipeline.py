@@ -263,14 +263,15 @@ class Renderer:
         return vmin, vmax
 
     def _prepare(self, data: np.ndarray, settings: DisplaySettings, table: Any = None,
-                 limits: tuple[float, float] | None = None, keep: bool = True
+                 limits: tuple[float, float] | None = None, keep: bool = True, statistics: Any = None
                  ) -> tuple[_Prepared, np.ndarray | None]:
         """Limits and quantised codes; with ``table`` (sample -> lookup table of every
         code) also ``table[codes]``, computed in the same pass over the data (and without
         ``keep`` the codes are not kept: a frame-sized array less to write)."""
         data = self._blurred(data, settings.blur)
-        sample = draw_sample(data, self.sample_size)
-        vmin, vmax = limits if limits is not None else self._limits(sample, settings, data)
+        whole = data if statistics is None else statistics
+        sample = draw_sample(whole, self.sample_size)
+        vmin, vmax = limits if limits is not None else self._limits(sample, settings, whole)
         span = vmax - vmin if vmax > vmin else 1.0
         scaled = np.clip((sample - np.float32(vmin)) / np.float32(span), 0.0, 1.0).astype(np.float32)
         lut = table(scaled) if table is not None else None
@@ -282,10 +283,10 @@ class Renderer:
         return self._prepared(data, settings, key)[0]
 
     def _prepared(self, data: np.ndarray, settings: DisplaySettings, key: Hashable | None,
-                  table: Any = None, limits: tuple[float, float] | None = None
+                  table: Any = None, limits: tuple[float, float] | None = None, statistics: Any = None
                   ) -> tuple[_Prepared, np.ndarray | None]:
-        if key is None:
-            return self._prepare(data, settings, table, limits, keep=table is None)
+        if key is None or statistics is not None:
+            return self._prepare(data, settings, table, limits, keep=table is None, statistics=statistics)
         cache_key = _LevelsKey(key, (settings.interval, settings.interval_params, settings.blur, limits))
         prepared = self._cache.get(cache_key)
         if prepared is not None:
@@ -304,7 +305,8 @@ class Renderer:
     # -- rendering ---------------------------------------------------------------
 
     def render(self, data: np.ndarray, settings: DisplaySettings, key: Hashable | None = None, *,
-               rgba: bool = False, limits: tuple[float, float] | None = None) -> Rendered:
+               rgba: bool = False, limits: tuple[float, float] | None = None,
+               statistics: np.ndarray | None = None) -> Rendered:
         """8-bit rendering of frame ``data`` ((H, W) or (H, W, C)). ``key`` identifies
         the frame (e.g. ``(path, frame index)``) so limits and levels are reused when
         only the stretch or colormap changes.
@@ -312,9 +314,16 @@ class Renderer:
         With ``rgba`` a single-band frame goes straight to packed RGBA (colormap and
         NaN colour folded into one lookup table, one pass) and the result keeps no
         ``levels``: what a GUI wants. ``limits`` fixes (vmin, vmax) instead of asking
-        the interval, e.g. to render a region of a large frame like its overview."""
+        the interval, e.g. to render a region of a large frame like its overview.
+
+        ``statistics``: the whole frame when ``data`` holds some of its pixels (a quick
+        sample): the interval and the stretch take their statistics from it, so each
+        pixel comes out exactly as in the render of the whole frame. Not with a blur,
+        which would act on the sample."""
+        if statistics is not None and settings.blur > 0:
+            raise ValueError("a blurred picture cannot be rendered from a sample of its frame")
         if data.ndim == 3 and data.shape[2] >= 3:
-            return self._render_colour(data, settings, limits)
+            return self._render_colour(data, settings, limits, statistics)
         alpha = None
         if data.ndim == 3:
             alpha = alpha_channel(data[..., 1]) if data.shape[2] > 1 else None
@@ -328,7 +337,9 @@ class Renderer:
             def table(sample: np.ndarray) -> np.ndarray:
                 return self.stretch_lut(settings, sample)
         limits = None if limits is None else (float(limits[0]), float(limits[1]))
-        prepared, out = self._prepared(data, settings, key, table, limits)
+        if statistics is not None and statistics.ndim == 3:
+            statistics = statistics[..., 0]
+        prepared, out = self._prepared(data, settings, key, table, limits, statistics)
         if out is None:
             out = apply_lut(prepared.codes, table(prepared.sample), self.executor)
         if not rgba:
@@ -354,13 +365,13 @@ class Renderer:
         return self._limits(sample, settings, lambda: colour.planes(data))
 
     def _render_colour(self, data: np.ndarray, settings: DisplaySettings,
-                       limits: tuple[float, float] | None = None) -> Rendered:
+                       limits: tuple[float, float] | None = None, statistics: np.ndarray | None = None) -> Rendered:
         alpha = alpha_channel(data[..., 3]) if data.shape[2] > 3 else None
         blur = (lambda plane: self._blurred(plane, settings.blur)) if settings.blur > 0 else None
         vmin, vmax, rgba, nan = colour.render_colour(
             data, limits=limits, interval=lambda sample, frame: self._limits(sample, settings, frame),
             stretch=lambda sample: self._stretch_values(settings, sample), blur=blur,
-            sample_size=self.sample_size, nan_color=self.nan_color, alpha=alpha)
+            sample_size=self.sample_size, nan_color=self.nan_color, alpha=alpha, statistics=statistics)
         return Rendered(vmin, vmax, colour=rgba[..., :3], alpha=alpha, nan_mask=nan, nan_color=self.nan_color,
                         _rgba=rgba)
 
