@@ -63,3 +63,60 @@ def test_trigger_bodies_are_kept_whole_when_the_migration_is_split():
     assert sum(p.startswith("CREATE TRIGGER") for p in parts) == 5
     assert all(p.rstrip().endswith(";") for p in parts)
     assert all(sqlite3.complete_statement(p) for p in parts)
+
+
+def test_a_seen_mark_left_for_later_is_written_before_the_next_action_and_in_its_order(tmp_path):
+    """A window leaves the seen mark of a step for after the picture; it must reach the
+    database (and the outbox, in the order it happened) before anything that follows."""
+    host = fake_host()
+    exp = load(make_campaign(tmp_path, n=3), host)
+    with Session.open(exp, user="ana", host=host, export_delay=None) as s:
+        s.seen_later = True
+        first, second = s.entries.key(0), s.entries.key(1)
+        s.next()
+        path = s.store.path
+        outside = sqlite3.connect(path)
+        assert outside.execute("SELECT count(*) FROM image_state WHERE seen = 1").fetchone()[0] == 0  # not yet
+        assert s.is_seen(0)  # the session knows it at once
+        s.set_comment("odd")  # the next write carries it first
+        assert outside.execute("SELECT image FROM image_state WHERE seen = 1 ORDER BY image").fetchall() == [
+            (first[0],), (second[0],)]
+        s.next()
+        s.next()  # on the last image: it counts as seen
+        assert outside.execute("SELECT count(*) FROM image_state WHERE seen = 1").fetchone()[0] == 2
+        assert s.image_state().seen  # a read writes it first too
+        assert outside.execute("SELECT count(*) FROM image_state WHERE seen = 1").fetchone()[0] == 3
+        s.toggle_favorite()
+        outside.close()
+    kinds = [(e.image, e.kind) for e in OutboxReader(path).events()]
+    third = s.entries.key(2)[0]
+    assert kinds == [(first[0], "seen"), (second[0], "do"), (second[0], "seen"), (third, "seen"), (third, "do")]
+
+
+def test_closing_writes_a_seen_mark_left_for_later(tmp_path):
+    host = fake_host()
+    exp = load(make_campaign(tmp_path, n=2), host)
+    with Session.open(exp, user="ana", host=host, export_delay=None) as s:
+        s.seen_later = True
+        s.next()
+        path = s.store.path
+    assert [e.kind for e in OutboxReader(path).events()] == ["seen"]
+
+
+def test_a_seen_mark_left_for_later_survives_a_write_that_fails(tmp_path):
+    host = fake_host()
+    exp = load(make_campaign(tmp_path, n=2), host)
+    with Session.open(exp, user="ana", host=host, export_delay=None) as s:
+        s.seen_later = True
+        s.next()
+        store = s.store
+        try:
+            with store._tx() as conn:
+                conn.execute("INSERT INTO no_such_table VALUES (1)")
+        except sqlite3.OperationalError:
+            pass
+        outside = sqlite3.connect(store.path)
+        assert outside.execute("SELECT count(*) FROM image_state").fetchone()[0] == 0  # rolled back with it
+        store.settle()
+        assert outside.execute("SELECT image FROM image_state WHERE seen = 1").fetchall() == [(s.entries.key(0)[0],)]
+        outside.close()

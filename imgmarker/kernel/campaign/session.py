@@ -67,6 +67,7 @@ class Session:
                                note=self.notes.append)
         self._sky.want(k[0] for k in self._seen & self._key_set)
         self._closed = False
+        self.seen_later = False  # a window sets it: a step's seen mark is written after its picture (Store.mark_seen)
         self.index = next((i for i, k in enumerate(keys) if k not in self._seen), 0)
         self._exporter = BackgroundExporter(self._export_in_background, export_delay) \
             if export_delay is not None else None
@@ -169,7 +170,7 @@ class Session:
 
     def _set_seen(self, key: Key) -> None:
         if key not in self._seen:
-            self.store.mark_seen(key, utc_now())
+            self.store.mark_seen(key, utc_now(), later=self.seen_later)
             self._note_seen(key)
 
     def _note_seen(self, key: Key) -> None:

@@ -104,7 +104,13 @@ class Store(abc.ABC):
     def redo(self, key: Key) -> Action | None: ...
 
     @abc.abstractmethod
-    def mark_seen(self, key: Key, time: str) -> None: ...
+    def mark_seen(self, key: Key, time: str, *, later: bool = False) -> None:
+        """``later``: written with the next write or read of the store or at :meth:`settle`,
+        so a step to the next image does not wait for the database (nothing is lost that
+        was acknowledged: the mark is not shown as stored before it is written)."""
+
+    def settle(self) -> None:
+        """Write what :meth:`mark_seen` left for later."""
 
     def rename(self, groups: "dict[str, str]", categories: "dict[str, str]", *,
                settings: "dict[str, Any] | None" = None) -> int:

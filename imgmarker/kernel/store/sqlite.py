@@ -93,6 +93,7 @@ class SqliteStore(DurabilityOf, Store):
         self._readonly = readonly
         self._lock = threading.RLock()
         self._syncer = None if readonly else Syncer(path)
+        self._seen_later: list[tuple[Key, str]] = []  # see Store.mark_seen
 
     # -- opening -------------------------------------------------------------
     @classmethod
@@ -154,6 +155,7 @@ class SqliteStore(DurabilityOf, Store):
 
     def close(self) -> None:
         with self._lock:
+            self.settle()
             if self._syncer is not None:
                 self._syncer.close()
             if self._conn is not None:
@@ -172,22 +174,31 @@ class SqliteStore(DurabilityOf, Store):
         with self._lock:
             conn = self._conn
             conn.execute("BEGIN IMMEDIATE")
+            waiting, self._seen_later = self._seen_later, []
             try:
+                for key, time in waiting:  # before this write: the outbox keeps the order of events
+                    self._seen(conn, key, time)
                 yield conn
             except BaseException:
                 conn.execute("ROLLBACK")
+                self._seen_later[:0] = waiting
                 raise
             conn.execute("COMMIT")
             if self._syncer is not None:
                 self._syncer.commit()
 
-    def _query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple]:
+    def _query(self, sql: str, params: Sequence[Any] = (), *, settled: bool = True) -> list[tuple]:
+        """``settled``: write what :meth:`mark_seen` left for later first (not needed for
+        reads that no seen mark can change, e.g. an image's marks)."""
         with self._lock:
+            if settled:
+                self.settle()
             return self._conn.execute(sql, params).fetchall()
 
     @contextlib.contextmanager
     def snapshot(self) -> Iterator[None]:
         with self._lock:
+            self.settle()
             self._conn.execute("BEGIN")
             try:
                 yield
@@ -249,11 +260,11 @@ class SqliteStore(DurabilityOf, Store):
     # -- reading state -----------------------------------------------------
     def marks(self, image: str, pass_index: int) -> list[Mark]:
         rows = self._query(f"SELECT {_MARK_COLUMNS} FROM marks WHERE image = ? AND pass = ? ORDER BY id",
-                           (to_db(image), pass_index))
+                           (to_db(image), pass_index), settled=False)
         return [_mark(r) for r in rows]
 
     def mark(self, mark_id: int) -> Mark | None:
-        rows = self._query(f"SELECT {_MARK_COLUMNS} FROM marks WHERE id = ?", (mark_id,))
+        rows = self._query(f"SELECT {_MARK_COLUMNS} FROM marks WHERE id = ?", (mark_id,), settled=False)
         return _mark(rows[0]) if rows else None
 
     def image_state(self, image: str, pass_index: int) -> ImageState:
@@ -397,9 +408,19 @@ class SqliteStore(DurabilityOf, Store):
                      "seen_time = coalesce(image_state.seen_time, excluded.seen_time)",
                      (to_db(key[0]), key[1], time))
 
-    def mark_seen(self, key: Key, time: str) -> None:
+    def mark_seen(self, key: Key, time: str, *, later: bool = False) -> None:
+        if later and not self._readonly:
+            with self._lock:
+                self._seen_later.append((key, time))
+            return
         with self._tx() as conn:
             self._seen(conn, key, time)
+
+    def settle(self) -> None:
+        with self._lock:
+            if self._seen_later and self._conn is not None:
+                with self._tx():
+                    pass
 
     # -- geometry ------------------------------------------------------------
     def put_geometries(self, geometries: Iterable[FrameGeometry]) -> None:
