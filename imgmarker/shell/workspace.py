@@ -51,6 +51,7 @@ class Workspace(MarkingActions, CursorReadout, PictureSteps, OverlayLayers, QObj
     def __init__(self, session: Any, view: Any, panel: Any, *, cache_mb: int | None = None):
         super().__init__()
         self.session = session
+        session.seen_later = True  # see refresh_state
         self.view = view
         self.panel = panel
         self.experiment = session.experiment
@@ -187,7 +188,9 @@ class Workspace(MarkingActions, CursorReadout, PictureSteps, OverlayLayers, QObj
 
     def _job(self, entry: Any, frame: int, previews: Any = None, keep_levels: bool = True, quick: bool = False):
         """A render job; ``previews=()`` marks one the user waits for: only the picture;
-        ``quick``: an overview at the view's reduction (seen for a moment: a held key)."""
+        ``quick``: first a picture at the view's reduction, of the block centres (a held
+        key's picture, seen for a moment, or the first picture of a step to an image not
+        rendered yet: the whole frame follows, see :meth:`PictureSteps.refine_shown`)."""
         urgent = previews == ()
         job = render_job(entry, frame, self.display, registry=self.registry, renderer=self.renderer,
                          store=self.frames, max_pixels=self.experiment.images.max_pixels,
@@ -236,7 +239,8 @@ class Workspace(MarkingActions, CursorReadout, PictureSteps, OverlayLayers, QObj
                 else:  # this image alone: the neighbours wait until its picture is on the screen
                     self._neighbour_timer.stop()
                     # a step to another image keeps no levels: they are for the next stretch change
-                    job = self._job(entry, self.frame, previews=(), keep_levels=keep_picture)
+                    job = self._job(entry, self.frame, previews=(), keep_levels=keep_picture,
+                                    quick=not keep_picture)
                     # asked for once this key press is handled: a worker started now would
                     # fight the rest of the handler for the interpreter
                     QTimer.singleShot(0, lambda: None if self._closed else prefetcher.schedule(
@@ -254,7 +258,7 @@ class Workspace(MarkingActions, CursorReadout, PictureSteps, OverlayLayers, QObj
         entry = session.entries[position]
         key = self._key(entry, self.experiment.display.frame)
         if key not in self.bridge.cache and self.bridge.prefetcher.error(key) is None:
-            self.bridge.prefetcher.request(key, self._job(entry, key[1], previews=(), keep_levels=False),
+            self.bridge.prefetcher.request(key, self._job(entry, key[1], previews=(), keep_levels=False, quick=True),
                                            Priority.CURRENT)
 
     def _look_ahead(self, direction: int) -> None:
@@ -296,16 +300,18 @@ class Workspace(MarkingActions, CursorReadout, PictureSteps, OverlayLayers, QObj
         entry = self.session.current
         if outcome.key != self._key(entry, self.frame):
             return
-        if self._state_pending:  # painted with the picture: the title names the image shown
-            self._state_pending = False
-            self.refresh_state()
+        pending, self._state_pending = self._state_pending, False
         if outcome.ok:
             self._display(entry, outcome.array)
+            if pending:  # the picture first; then the title, the panel and the seen mark written
+                self.view.repaint()
             if not self.pace.flipping():  # then the neighbours, once the picture has been painted
                 self._neighbour_timer.setInterval(NEIGHBOUR_DELAY_MS)
                 self._neighbour_timer.start()
         else:
             self._show_error(entry, outcome.error)
+        if pending:
+            self.refresh_state()
 
     def _show_error(self, entry: Any, error: BaseException) -> None:
         reason = error.reason if isinstance(error, ImageReadError) else f"{type(error).__name__}: {error}"
@@ -358,6 +364,7 @@ class Workspace(MarkingActions, CursorReadout, PictureSteps, OverlayLayers, QObj
                 self.storage.emit(text)
 
     def refresh_state(self) -> None:
+        self.session.store.settle()  # the seen mark of the step, written once its picture is up
         self.note_storage()
         self.panel.show_state(self.session.image_state())
         progress = self.session.progress

@@ -171,3 +171,40 @@ def test_a_picture_flipped_to_is_a_quick_overview_then_the_whole_frame_once_let_
     assert view.image_size() == (2048, 2048) and not ws.bridge.cache.get(ws._key(ahead, 0)).sampled
     ws.cursor = (float(col), float(row))  # view coordinates: row 0 at the top
     assert ws.readout_text().endswith("value 5000")  # the pixel value under the cursor is there
+
+
+def test_a_step_to_an_image_not_rendered_yet_shows_its_block_centres_then_the_whole_frame(opened, qtbot, tmp_path):
+    star = (701, 901)  # FITS x, y: between the block centres of the view's 1/4
+    win = opened(campaign(tmp_path, 4, 2048, star=star), size=(700, 600))
+    ws, view = win.workspace, win.view
+    ws.bridge.prefetcher.wait_idle(10)
+    ws._neighbour_timer.stop()
+    ws.bridge.prefetcher.cancel_all()
+    ws.bridge.cache.clear()
+    target = ws.session.entries[2]
+    first: list = []
+    paint = view.paintEvent
+
+    def painted(event):
+        paint(event)
+        if view.state == "image" and view.name == target.name and not first:
+            first.append((view.preview_factors()[0], array_from_qimage(view.image()).copy(),
+                          [key for key, _ in ws.session.store._seen_later]))
+
+    view.paintEvent = painted
+    ws.go_to(2)
+    qtbot.waitUntil(lambda: bool(first), timeout=10000)
+    factor, pixels, unwritten = first[0]
+    assert factor == 4 and pixels.shape == (512, 512, 4)  # the level the view draws, from block centres
+    assert unwritten == [ws.session.entries.key(0)]  # the step's seen mark waits for the picture...
+    row, col = 2047 - star[1], star[0]
+
+    def whole_frame() -> bool:
+        return view.preview_factors() == [1, 4] and array_from_qimage(view.image())[row, col, 0] == 255
+
+    qtbot.waitUntil(whole_frame, timeout=10000)  # then the whole frame, its star and its 1/4 area means
+    assert view.image_size() == (2048, 2048) and not ws.bridge.cache.get(ws._key(target, 0)).sampled
+    assert ws.session.store._seen_later == []  # ...and is written with the title that shows it
+    reader = ws.session.store.reader()
+    assert reader.image_state(ws.session.entries[0].name, 1).seen
+    reader.close()
