@@ -305,6 +305,8 @@ class Workspace(MarkingActions, CursorReadout, PictureSteps, OverlayLayers, QObj
             self._display(entry, outcome.array)
             if pending:  # the picture first; then the title, the panel and the seen mark written
                 self.view.repaint()
+                if self._shown_sampled and not self.pace.flipping():
+                    self.refine_shown()  # the whole frame at once, not after the follow-ups' delay
             if not self.pace.flipping():  # then the neighbours, once the picture has been painted
                 self._neighbour_timer.setInterval(NEIGHBOUR_DELAY_MS)
                 self._neighbour_timer.start()
