@@ -7,6 +7,7 @@ after the first picture. The work runs on :class:`~imgmarker.shell.followups.Fol
 from __future__ import annotations
 
 from collections import OrderedDict
+from dataclasses import replace
 from typing import Any
 
 from imgmarker.kernel.display.frame_jobs import mean_overview_job, meta_job
@@ -113,7 +114,6 @@ class PictureSteps:
                 self.view.add_preview(preview, factor)
                 held = self.bridge.cache.get(key)
                 if held is rendered:  # keep it with the frame, counted in the budget
-                    self.bridge.cache.put(key, type(rendered)(rendered.rgba, rendered.previews + ((preview, factor),),
-                                                              rendered.factor, rendered.size, rendered.limits))
+                    self.bridge.cache.put(key, replace(rendered, previews=rendered.previews + ((preview, factor),)))
 
         self.followups.submit(("preview", key, factor), lambda: reduce_mean(rendered.rgba, factor), arrived)

@@ -32,10 +32,11 @@ def _shareable(arr: np.ndarray) -> np.ndarray:
     return arr
 
 
-def qimage_from_array(arr: np.ndarray) -> QImage:
+def qimage_from_array(arr: np.ndarray, *, opaque: bool = False) -> QImage:
     """Wrap a uint8 array of shape (H, W), (H, W, 3) or (H, W, 4) as a QImage.
 
-    (H, W, 4) is read as straight (not premultiplied) RGBA.
+    (H, W, 4) is read as straight (not premultiplied) RGBA; with ``opaque`` (the caller
+    knows alpha is 255 everywhere) as RGBX, which Qt draws without blending.
     """
     if not isinstance(arr, np.ndarray) or arr.dtype != np.uint8:
         raise TypeError(f"expected a uint8 numpy array, got {getattr(arr, 'dtype', type(arr).__name__)}")
@@ -48,7 +49,8 @@ def qimage_from_array(arr: np.ndarray) -> QImage:
         return QImage()
     pointer = sip.voidptr(arr.__array_interface__["data"][0])
     # cleanupInfo keeps the array referenced until the last C++ copy of the image dies.
-    image = QImage(pointer, w, h, arr.strides[0], _FORMATS[channels], _release, arr)
+    kind = QImage.Format.Format_RGBX8888 if opaque and channels == 4 else _FORMATS[channels]
+    image = QImage(pointer, w, h, arr.strides[0], kind, _release, arr)
     image.ndarray = arr
     return image
 

@@ -20,28 +20,27 @@ centre, so::
 A mouse event at position p is taken at the middle of the device pixel under the
 hotspot, p + 0.5/dpr, so at 1:1 a click on a pixel yields its exact centre.
 
-Mouse and keys: :mod:`imgmarker.shell.view_input`.
+Mouse and keys: :mod:`imgmarker.shell.view_input`; painting: :mod:`imgmarker.shell.view_paint`.
 """
 
 from __future__ import annotations
 
-import math
 from typing import Any, Sequence
 
 import numpy as np
-from PyQt6.QtCore import QPointF, QRectF, QSize, Qt, pyqtSignal
-from PyQt6.QtGui import QColor, QFont, QImage, QPainter, QPaintEvent
+from PyQt6.QtCore import QPointF, QSize, Qt, pyqtSignal
+from PyQt6.QtGui import QColor, QImage
 from PyQt6.QtWidgets import QWidget
 
 from imgmarker.shell.overlay_painter import MarkerStyle, OverlayLayer, OverlayPainter
 from imgmarker.shell.qimage import qimage_from_array
-from imgmarker.shell.shape_painter import paint_shapes
 from imgmarker.shell.view_input import ZOOM_STEP, ViewInput
+from imgmarker.shell.view_paint import ViewPainting
 
 MAX_SCALE = 256.0
 
 
-class ImageView(ViewInput, QWidget):
+class ImageView(ViewInput, ViewPainting, QWidget):
     clicked = pyqtSignal(float, float, object, object)  # x, y, Qt.MouseButton, Qt.KeyboardModifier
     double_clicked = pyqtSignal(float, float, object, object)
     cursor_moved = pyqtSignal(object, object)  # x, y in image coords, or None, None outside the image
@@ -88,8 +87,10 @@ class ImageView(ViewInput, QWidget):
         *,
         factor: int = 1,
         size: tuple[int, int] | None = None,
+        opaque: bool = False,
     ) -> None:
         """Show a frame; zoom and pan are kept when it has the size of the previous one.
+        ``opaque``: the arrays' alpha is 255 everywhere (the view then paints less).
 
         ``previews`` are optional (reduced image, factor) pairs, e.g. from
         :func:`imgmarker.kernel.display.preview.pyramid`: block (p, q) of a preview with factor f
@@ -101,7 +102,7 @@ class ImageView(ViewInput, QWidget):
         :meth:`set_detail` draws full-resolution regions over it. Coordinates always
         refer to the full frame, whatever resolution is on screen.
         """
-        image = qimage_from_array(image) if isinstance(image, np.ndarray) else image
+        image = qimage_from_array(image, opaque=opaque) if isinstance(image, np.ndarray) else image
         if image.isNull():
             raise ValueError(f"{name or 'image'}: empty image")
         factor = int(factor)
@@ -116,7 +117,7 @@ class ImageView(ViewInput, QWidget):
         keep = self._size == size
         levels = [(factor, image)]
         for preview, pfactor in previews:
-            preview = qimage_from_array(preview) if isinstance(preview, np.ndarray) else preview
+            preview = qimage_from_array(preview, opaque=opaque) if isinstance(preview, np.ndarray) else preview
             self._check_reduction(name, preview, int(pfactor), size, "preview")
             levels.append((int(pfactor), preview))
         levels.sort(key=lambda lv: lv[0])
@@ -176,7 +177,8 @@ class ImageView(ViewInput, QWidget):
 
     def add_preview(self, image: QImage | np.ndarray, factor: int) -> None:
         """Add a reduction of the frame shown (as in :meth:`set_image`), e.g. the level a zoom now wants."""
-        image = qimage_from_array(image) if isinstance(image, np.ndarray) else image
+        opaque = self._image is not None and not self._image.hasAlphaChannel()
+        image = qimage_from_array(image, opaque=opaque) if isinstance(image, np.ndarray) else image
         self._check_reduction(self._name, image, int(factor), self._size, "preview")
         kept = [lv for lv in self._previews if lv[0] != int(factor)]
         self._previews = sorted(kept + [(int(factor), image)], key=lambda lv: lv[0])
@@ -407,94 +409,9 @@ class ImageView(ViewInput, QWidget):
     def sizeHint(self) -> QSize:
         return QSize(800, 600)
 
-    def paintEvent(self, event: QPaintEvent) -> None:
-        painter = QPainter(self)
-        painter.fillRect(self.rect(), self.background)
-        if self._state == "image" and self._image is not None:
-            self._paint_image(painter)
-            self._paint_overlays(painter)
-        elif self._state in ("loading", "error"):
-            self._paint_message(painter)
-        painter.end()
-
-    def _source(self) -> tuple[int, QImage]:
-        """The image to sample: the coarsest preview whose blocks are no larger than a device pixel."""
-        chosen = (self._base_factor, self._image)
-        limit = 1.0 / (self._scale * self.devicePixelRatioF())
-        for factor, preview in self._previews:
-            if factor <= limit:
-                chosen = (factor, preview)
-        return chosen
-
-    def _paint_image(self, painter: QPainter) -> None:
-        f, source = self._source()
-        self._draw(painter, source, f, 0, 0)
-        if self._detail is not None:
-            factor, x0, y0, detail = self._detail
-            if factor < f:
-                self._draw(painter, detail, factor, x0, y0)
-
-    def _draw(self, painter: QPainter, source: QImage, f: int, ox: int, oy: int) -> None:
-        """Draw the visible blocks of ``source``; block (p, q) covers image pixels
-        [ox + q*f, ox + (q+1)*f) x [oy + p*f, oy + (p+1)*f), clipped to the image."""
-        w, h = self._size
-        x0, y0, x1, y1 = self.visible_image_rect()
-        # Visible blocks (pixels when f == 1); block p spans image coords [o + p*f - 0.5, o + (p+1)*f - 0.5).
-        i0, j0 = max(0, math.floor((x0 + 0.5 - ox) / f)), max(0, math.floor((y0 + 0.5 - oy) / f))
-        i1 = min(source.width(), math.ceil((x1 + 0.5 - ox) / f))
-        j1 = min(source.height(), math.ceil((y1 + 0.5 - oy) / f))
-        if i1 <= i0 or j1 <= j0:
-            return
-        top_left = self.image_to_widget(ox + i0 * f - 0.5, oy + j0 * f - 0.5)
-        target = QRectF(top_left.x(), top_left.y(), (i1 - i0) * f * self._scale, (j1 - j0) * f * self._scale)
-        painter.save()
-        if f > 1:  # a partial last block must not spill past the image edge
-            corner = self.image_to_widget(-0.5, -0.5)
-            painter.setClipRect(QRectF(corner.x(), corner.y(), w * self._scale, h * self._scale))
-        if self._scale * f < 1.0:  # downsampling: interpolate; upsampling: show square pixels
-            painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
-        painter.drawImage(target, source, QRectF(i0, j0, i1 - i0, j1 - j0))
-        painter.restore()
-
-    def _paint_overlays(self, painter: QPainter) -> None:
-        layers = self._visible_layers()
-        origin = self.image_to_widget(-0.5, -0.5)
-        if layers:
-            self.overlay_painter.paint(
-                painter, layers, self._scale, (origin.x(), origin.y()), self.visible_image_rect(), self.devicePixelRatioF()
-            )
-        shapes = [s for name, items in self._shapes.items() if name not in self._hidden for s in items]
-        if shapes:
-            paint_shapes(painter, shapes, self.image_to_widget, self.font())
-        if self._ghost is not None:
-            item, gx, gy = self._ghost
-            ghost = _Moved(item, gx, gy)
-            self.overlay_painter.paint(
-                painter, [OverlayLayer([ghost])], self._scale, (origin.x(), origin.y()), self.visible_image_rect(), self.devicePixelRatioF()
-            )
-
-    def _paint_message(self, painter: QPainter) -> None:
-        font = QFont(self.font())
-        font.setPixelSize(max(14, min(22, self.height() // 20)))
-        painter.setFont(font)
-        painter.setPen(QColor("#ff8a65") if self._state == "error" else QColor("#d0d0d0"))
-        box = QRectF(self.rect()).adjusted(20, 20, -20, -20)
-        painter.drawText(box, int(Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap), self.message)
-
     # ------------------------------------------------------------------ input
     def resizeEvent(self, event) -> None:
         if self._fitted:
             self._fit()
         super().resizeEvent(event)
         self.view_changed.emit()
-
-class _Moved:
-    """A primitive shown at a new position while it is dragged."""
-
-    def __init__(self, item: Any, x: float, y: float):
-        self.shape = getattr(item, "shape", "circle")
-        self.size = item.size
-        self.color = item.color
-        self.label = getattr(item, "label", None)
-        self.selected = True
-        self.x, self.y = x, y

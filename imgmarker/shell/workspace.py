@@ -216,6 +216,7 @@ class Workspace(MarkingActions, CursorReadout, PictureSteps, OverlayLayers, QObj
         rendered = cache.get(key)
         if rendered is not None:
             self._display(entry, rendered)
+            self.view.repaint()  # the picture first; then the title, the panel and the seen mark written
             # Let the new picture reach the screen before the worker competes for the CPU.
             self._neighbour_timer.setInterval(NEIGHBOUR_DELAY_MS)
             if flipping:
@@ -329,7 +330,7 @@ class Workspace(MarkingActions, CursorReadout, PictureSteps, OverlayLayers, QObj
         if self._shown_key != key or (self._shown_sampled and not rendered.sampled):  # or the full picture
             self._shown_sampled = rendered.sampled
             self.view.set_image(rendered.rgba, entry.name, previews=rendered.previews,
-                                factor=rendered.factor, size=rendered.full_size)
+                                factor=rendered.factor, size=rendered.full_size, opaque=rendered.opaque)
             self._shown_key = key
             if rendered.factor > 1:  # a large frame: full resolution for what is in view
                 frame, display, limits = self.frame, self.display, rendered.limits

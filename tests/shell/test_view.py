@@ -373,3 +373,46 @@ def test_view_state_round_trips_through_json(view):
     view.set_scale(3.0)
     view.set_view_state(saved)
     assert view.scale == pytest.approx(view.fit_scale())
+
+
+def painted_over(view, sentinel=(0, 255, 0)) -> np.ndarray:
+    """The view painted onto a picture of ``sentinel``: a pixel the paint leaves out keeps it."""
+    from PyQt6.QtGui import QColor, QImage
+
+    target = QImage(view.width(), view.height(), QImage.Format.Format_ARGB32_Premultiplied)
+    target.fill(QColor(*sentinel))
+    view.render(target)
+    from imgmarker.shell.qimage import array_from_qimage
+
+    return array_from_qimage(target)[..., :3].astype(int)
+
+
+@pytest.mark.parametrize("scale,centre", [(0.37, (100.0, 50.0)), (1.0, (20.3, 80.6)), (3.7, (190.2, 3.1)),
+                                          (12.0, (0.0, 0.0))])
+def test_an_opaque_picture_and_the_background_around_it_cover_every_pixel(view, scale, centre):
+    rgba = np.zeros((100, 200, 4), np.uint8)
+    rgba[..., :3], rgba[..., 3] = 60, 255
+    view.set_image(rgba, "field.png", opaque=True)
+    view.set_scale(scale)
+    view.centre_on(*centre)
+    pixels = painted_over(view)
+    left_out = (pixels[..., 0] == 0) & (pixels[..., 1] == 255) & (pixels[..., 2] == 0)
+    assert not left_out.any()
+    background = np.array([0x26, 0x26, 0x26])
+    picture = (pixels == 60).all(axis=2)
+    assert ((pixels == background).all(axis=2) | picture).all()  # nothing but the two, no blend
+    top_left = view.image_to_widget(-0.5, -0.5)
+    inside = (min(max(int(top_left.y()) + 1, 0), view.height() - 1), min(max(int(top_left.x()) + 1, 0), view.width() - 1))
+    assert picture[inside]
+
+
+def test_a_picture_with_transparent_pixels_shows_the_background_through_them(view):
+    rgba = np.zeros((100, 200, 4), np.uint8)
+    rgba[..., :3], rgba[..., 3] = 200, 255
+    rgba[:, :100, 3] = 0  # the left half transparent
+    view.set_image(rgba, "cutout.png")
+    pixels = painted_over(view)
+    left = view.image_to_widget(40.0, 50.0)
+    right = view.image_to_widget(160.0, 50.0)
+    assert tuple(pixels[int(left.y()), int(left.x())]) == (0x26, 0x26, 0x26)
+    assert tuple(pixels[int(right.y()), int(right.x())]) == (200, 200, 200)

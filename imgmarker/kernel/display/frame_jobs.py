@@ -45,6 +45,7 @@ class RenderedFrame:
     size: tuple[int, int] | None = None  # (width, height) of the full frame
     limits: tuple[float, float] = (0.0, 1.0)  # interval used; regions are rendered with it
     sampled: bool = False  # an overview from a strided sample, to be replaced by block means
+    opaque: bool = False  # alpha is 255 everywhere (the view paints less)
 
     @property
     def full_size(self) -> tuple[int, int]:
@@ -219,7 +220,7 @@ def render_job(entry: Any, frame: int, settings: Any, *, registry: Any, renderer
                 rendered = renderer.render(data, settings, key=(str(entry.path), index) if keep_levels else None,
                                            rgba=True)
                 rgba = np.ascontiguousarray(rendered.rgba())
-                limits = (rendered.vmin, rendered.vmax)
+                limits, opaque = (rendered.vmin, rendered.vmax), rendered.alpha is None
                 del rendered
                 height, width = rgba.shape[:2]
                 reduced = _reduced(rgba, previews, (width, height))
@@ -230,7 +231,7 @@ def render_job(entry: Any, frame: int, settings: Any, *, registry: Any, renderer
                 store.put(entry.name, frame, meta, None, mapped=data)
             else:
                 store.put(entry.name, frame, meta, np.asarray(data))
-            return RenderedFrame(rgba, reduced, limits=limits)
+            return RenderedFrame(rgba, reduced, limits=limits, opaque=opaque)
         except ImageReadError:
             raise
         except MemoryError:
@@ -256,7 +257,8 @@ def _quick(entry: Any, frame: int, chosen: Any, names: tuple[str, ...], factor: 
         release_pages(data)
     # decoded pixels are kept for the cursor readout; a memory map costs nothing
     store.put(entry.name, frame, meta, None if mapped else np.asarray(data), mapped=data if mapped else None)
-    return RenderedFrame(rgba, (), factor, (width, height), (rendered.vmin, rendered.vmax), sampled=True)
+    return RenderedFrame(rgba, (), factor, (width, height), (rendered.vmin, rendered.vmax), sampled=True,
+                         opaque=rendered.alpha is None)
 
 
 def meta_job(entry: Any, frame: int, *, registry: Any, store: FrameStore, max_pixels: int | None,
