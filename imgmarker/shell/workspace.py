@@ -244,8 +244,9 @@ class Workspace(MarkingActions, CursorReadout, PictureSteps, OverlayLayers, QObj
                                     quick=not keep_picture)
                     # asked for once this key press is handled: a worker started now would
                     # fight the rest of the handler for the interpreter
-                    QTimer.singleShot(0, lambda: None if self._closed else prefetcher.schedule(
-                        [(key, job, Priority.CURRENT)]))
+                    # (unless the user has moved on meanwhile: keys queued together, a held key)
+                    QTimer.singleShot(0, lambda: None if self._closed or self._key(self.session.current, self.frame)
+                                      != key else prefetcher.schedule([(key, job, Priority.CURRENT)]))
                     self._state_pending = True  # the panel follows the picture: the worker has the CPU
                     return
         self.refresh_state()
