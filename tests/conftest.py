@@ -38,3 +38,9 @@ def host():
     from session_fakes import fake_host
 
     return fake_host()
+
+
+@pytest.fixture(autouse=True)
+def private_cache(tmp_path, monkeypatch):
+    """What the program caches for the user (schema verdicts) goes to a temporary folder."""
+    monkeypatch.setenv("IMGMARKER_CACHE_DIR", str(tmp_path / "cache"))

@@ -12,6 +12,7 @@ from PyQt6.QtWidgets import QApplication, QFileDialog, QMessageBox
 from imgmarker.kernel.campaign.lock import SessionBusy
 from imgmarker.kernel.store.base import StoreError
 from imgmarker.kernel.experiment.loader import load_experiment, plugin_modules
+from imgmarker.kernel.experiment.verdicts import SchemaVerdicts
 from imgmarker.kernel.experiment.folder import write_folder_experiment
 from imgmarker.kernel.plugins.host import create_plugin_host, is_local_module, resolve_local_module
 from imgmarker.kernel.experiment.problems import ExperimentError
@@ -60,9 +61,11 @@ def open_window(experiment_path: Path, *, user: str | None = None, output: Path 
     from imgmarker.kernel.campaign.session import Session
     from imgmarker.shell.window import MainWindow
 
+    # schema checks passed before are remembered: starting does not import the validator
+    verdicts = SchemaVerdicts.default()
     host = create_plugin_host(blocked=blocked, modules=plugin_modules(experiment_path),
-                              base_dir=experiment_path.parent, trust_modules=trust_modules)
-    experiment = load_experiment(experiment_path, host.registry)
+                              base_dir=experiment_path.parent, trust_modules=trust_modules, verdicts=verdicts)
+    experiment = load_experiment(experiment_path, host.registry, verdicts)
     if experiment.campaign is not None:
         return _open_team_window(experiment, user=user, output=output, host=host)
     session = Session.open(experiment, user=user, output=output, host=host)

@@ -35,6 +35,7 @@ from imgmarker.kernel.experiment.keys import normalize_key
 from imgmarker.kernel.plugins.host import is_local_module, resolve_local_module
 from imgmarker.kernel.experiment.problems import ExperimentError, Problem
 from imgmarker.kernel.experiment.schema import apply_defaults, base_schema, compose_schema, schema_problems, suggest
+from imgmarker.kernel.experiment.verdicts import verdict_key
 from imgmarker.kernel.experiment.yamlsource import YamlDocument, YamlSyntaxError, format_path, parse_yaml, read_yaml
 
 FILTER_FIELDS = (("interval", "interval_params"), ("stretch", "stretch_params"), ("colormap", None))
@@ -322,14 +323,23 @@ def _build(data: dict[str, Any], base_dir: Path, path: Path | None) -> Experimen
     )
 
 
-def check_document(doc: YamlDocument, registry: Any | None = None) -> tuple[Experiment | None, list[Problem]]:
-    """Validate a parsed experiment; return it (when there are no errors) and all problems."""
+def check_document(doc: YamlDocument, registry: Any | None = None, verdicts: Any | None = None
+                   ) -> tuple[Experiment | None, list[Problem]]:
+    """Validate a parsed experiment; return it (when there are no errors) and all problems.
+    ``verdicts`` (:class:`~imgmarker.kernel.experiment.verdicts.SchemaVerdicts`) skips the
+    JSON Schema for a document that passed it cleanly before."""
     if not isinstance(doc.data, dict):
         got = "an empty file" if doc.data is None else f"a {type(doc.data).__name__}"
         return None, [Problem(doc.path, 1, "", f"an experiment must be a mapping of keys to values, got {got}")]
     fragments = list(registry.config_schemas) if registry is not None else []
     problems = list(doc.duplicates)
-    problems += schema_problems(doc, compose_schema(fragments))
+    schema = compose_schema(fragments)
+    key = verdict_key(doc.data, schema) if verdicts is not None else None
+    if key is None or not verdicts.known(key):
+        found = schema_problems(doc, schema)
+        if key is not None and not found:
+            verdicts.remember(key)
+        problems += found
     problems += _Checker(doc, registry).run()
     problems.sort(key=lambda p: (p.line, p.path))
     if any(p.is_error for p in problems):
@@ -337,18 +347,19 @@ def check_document(doc: YamlDocument, registry: Any | None = None) -> tuple[Expe
     return _build(doc.data, doc.path.parent.resolve(), doc.path), problems
 
 
-def check_experiment(path: Path | str, registry: Any | None = None) -> tuple[Experiment | None, list[Problem]]:
+def check_experiment(path: Path | str, registry: Any | None = None, verdicts: Any | None = None
+                     ) -> tuple[Experiment | None, list[Problem]]:
     path = Path(path)
     try:
         doc = read_yaml(path)
     except YamlSyntaxError as exc:
         return None, [exc.problem]
-    return check_document(doc, registry)
+    return check_document(doc, registry, verdicts)
 
 
-def load_experiment(path: Path | str, registry: Any | None = None) -> Experiment:
+def load_experiment(path: Path | str, registry: Any | None = None, verdicts: Any | None = None) -> Experiment:
     """Load and validate; raise :class:`ExperimentError` listing every problem."""
-    experiment, problems = check_experiment(path, registry)
+    experiment, problems = check_experiment(path, registry, verdicts)
     if experiment is None:
         raise ExperimentError([p for p in problems if p.is_error] or problems)
     return experiment

@@ -12,12 +12,13 @@ import difflib
 import json
 import re
 from importlib import resources
-from typing import Any, Iterable
-
-import jsonschema
+from typing import TYPE_CHECKING, Any, Iterable
 
 from imgmarker.kernel.experiment.problems import Problem
 from imgmarker.kernel.experiment.yamlsource import YamlDocument, format_path
+
+if TYPE_CHECKING:
+    import jsonschema
 
 SCHEMA_RESOURCE = "experiment.schema.json"
 
@@ -109,6 +110,8 @@ def _message(error: jsonschema.ValidationError) -> str:
 
 
 def schema_problems(doc: YamlDocument, schema: dict[str, Any]) -> list[Problem]:
+    import jsonschema  # a tenth of a second of imports: only when a document is checked
+
     validator = jsonschema.Draft202012Validator(schema)
     problems: list[Problem] = []
     for error in validator.iter_errors(doc.data):

@@ -87,6 +87,9 @@ class PluginHost:
     infos: list[PluginInfo] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     failed_events: set[tuple[str, str]] = field(default_factory=set)
+    # remembers sections that passed the metaschema (``known(key)``, ``remember(key)``), e.g.
+    # :class:`imgmarker.kernel.experiment.verdicts.SchemaVerdicts`: no validator to import at start
+    verdicts: Any = None
 
     @property
     def errors(self) -> list[PluginInfo]:
@@ -274,6 +277,7 @@ def create_plugin_host(
     base_dir: Path | None = None,
     trust_modules: bool = False,
     extra: Iterable[tuple[str, Any]] = (),
+    verdicts: Any = None,
 ) -> PluginHost:
     """Create a plugin manager with specs, built-ins and (unless disabled) third-party
     entry points, plus ``modules`` named by an experiment and ``extra`` objects
@@ -284,7 +288,7 @@ def create_plugin_host(
     """
     manager = pluggy.PluginManager("imgmarker")
     manager.add_hookspecs(hookspecs)
-    host = PluginHost(manager)
+    host = PluginHost(manager, verdicts=verdicts)
     blocked_set = set(blocked)
     for name in blocked_set:
         manager.set_blocked(name)

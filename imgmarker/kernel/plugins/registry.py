@@ -126,12 +126,36 @@ def _as_list(value: Any) -> list[Any]:
     return [value]
 
 
-def schema_problem(schema: Any) -> str | None:
+def schema_problem(schema: Any, verdicts: Any = None) -> str | None:
     """Why ``schema`` cannot be a plugin's section of the experiment schema (not a
     valid Draft 2020-12 JSON Schema, or a ``$ref`` that leads nowhere), or None.
 
     Checked when the plugin registers, so ``validate`` never meets a broken fragment
-    half-way through an experiment (where jsonschema would raise from deep inside)."""
+    half-way through an experiment (where jsonschema would raise from deep inside).
+    ``verdicts`` remembers the sections that passed (see :class:`PluginHost`)."""
+    key = _section_key(schema) if verdicts is not None else None
+    if key is not None and verdicts.known(key):
+        return None
+    problem = _check_section(schema)
+    if key is not None and problem is None:
+        verdicts.remember(key)
+    return problem
+
+
+def _section_key(schema: Any) -> str | None:
+    import hashlib
+    import json
+
+    from imgmarker import __version__
+
+    try:
+        text = json.dumps(["section", __version__, schema], sort_keys=True, separators=(",", ":"))
+    except (TypeError, ValueError):  # not JSON: checked (and refused) every time
+        return None
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _check_section(schema: Any) -> str | None:
     from jsonschema import Draft202012Validator
     from jsonschema.exceptions import SchemaError
 
@@ -201,7 +225,7 @@ def build_registry(host) -> Registry:
                         f"{by}: {noun} {name!r} is already provided by {table.described(name)}; skipped")
                     continue
                 if isinstance(record, ConfigSchema):
-                    problem = schema_problem(dict(record.schema))
+                    problem = schema_problem(dict(record.schema), host.verdicts)
                     if problem is not None:
                         registry.problems.append(one_line(
                             f"{by}: configuration section {name!r} {problem}; skipped"))
