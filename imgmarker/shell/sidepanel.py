@@ -138,8 +138,10 @@ class SidePanel(QWidget):
 
     def show_frames(self, names: list[str], current: int) -> None:
         with QSignalBlocker(self.frames):
-            self.frames.clear()
-            self.frames.addItems(names)
+            shown = [self.frames.item(i).text() for i in range(self.frames.count())]
+            if shown != list(names):  # most steps keep the same frame names: the list is left alone
+                self.frames.clear()
+                self.frames.addItems(names)
             self.frames.setCurrentRow(current)
 
     def show_group(self, name: str) -> None:

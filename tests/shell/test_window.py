@@ -208,6 +208,12 @@ def test_navigation_keys_and_buttons(window, qtbot):
     wait_for_image(qtbot, window, "two_bands.tif")
     window.workspace.navigate("next")
     assert "last image" in status(window)
+    assert [window.panel.frames.item(i).text() for i in range(window.panel.frames.count())] == ["page 1", "page 2"]
+    window.workspace.navigate("previous")  # one frame again: the list follows the image
+    wait_for_image(qtbot, window, "gray_field.jpg")
+    assert window.panel.frames.count() == 1
+    window.workspace.navigate("next")
+    wait_for_image(qtbot, window, "two_bands.tif")
     assert window.panel.frames.count() == 2
     before = window.view.image().copy()
     key(window, "Space")
