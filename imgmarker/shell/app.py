@@ -13,6 +13,7 @@ from imgmarker.kernel.campaign.lock import SessionBusy
 from imgmarker.kernel.store.base import StoreError
 from imgmarker.kernel.experiment.loader import load_experiment, plugin_modules
 from imgmarker.kernel.experiment.verdicts import SchemaVerdicts
+from imgmarker.shell.memory import return_freed_memory
 from imgmarker.kernel.experiment.folder import write_folder_experiment
 from imgmarker.kernel.plugins.host import create_plugin_host, is_local_module, resolve_local_module
 from imgmarker.kernel.experiment.problems import ExperimentError
@@ -58,6 +59,7 @@ def open_window(experiment_path: Path, *, user: str | None = None, output: Path 
     # Render workers hold the interpreter between numpy calls; switching sooner than the
     # default 5 ms keeps key presses and paints on the GUI thread from waiting for them.
     sys.setswitchinterval(min(sys.getswitchinterval(), SWITCH_INTERVAL_S))
+    return_freed_memory()  # the resident memory follows the caches (see shell/memory.py)
     from imgmarker.kernel.campaign.session import Session
     from imgmarker.shell.window import MainWindow
 
