@@ -14,7 +14,9 @@
   the whole render); the time to the whole frame's picture replacing it is printed too;
 - the machine: how much slower this machine reads memory left untouched for as long as
   the cold runs wait between steps (on some virtual machines much slower; it weighs on
-  every cold figure);
+  every cold figure), and what a bare Qt widget takes from a key to painting a picture it
+  already holds after the same wait (no imgmarker code: the floor of every row here);
+  per campaign, a Tab onto an image already rendered after the same wait;
 - held Tab: key presses at a typical auto-repeat rate (30 a second) for a few seconds
   over the 4096^2 FITS; distinct images painted per second (target >= 10).
 
@@ -92,6 +94,47 @@ def idle_memory(idle: float = 0.3, repeat: int = 7) -> str:
         left.append((time.perf_counter() - t0) * 1000)
     return (f"machine: reading 4 MiB takes {statistics.median(touched):.2f} ms just after touching it, "
             f"{statistics.median(left):.2f} ms after {idle:.1f} s untouched; {load()}")
+
+
+def bare_qt(app, repeat: int) -> str:
+    """A bare Qt widget that, on a key, paints a picture it already holds (no imgmarker
+    code), after the same wait as the cold runs: the floor of any key-to-picture here."""
+    from PyQt6.QtCore import Qt
+    from PyQt6.QtGui import QImage, QPainter
+    from PyQt6.QtTest import QTest
+    from PyQt6.QtWidgets import QWidget
+
+    pictures = [QImage(512, 512, QImage.Format.Format_RGBX8888) for _ in range(2)]
+    for i, picture in enumerate(pictures):
+        picture.fill(Qt.GlobalColor.darkGray if i else Qt.GlobalColor.gray)
+
+    class Bare(QWidget):
+        shown, painted_at = 0, None
+
+        def keyPressEvent(self, event):
+            self.shown = 1 - self.shown
+            self.repaint()
+
+        def paintEvent(self, event):
+            painter = QPainter(self)
+            painter.fillRect(self.rect(), Qt.GlobalColor.black)
+            painter.drawImage(self.rect(), pictures[self.shown])
+            painter.end()
+            self.painted_at = time.perf_counter()
+
+    widget = Bare()
+    widget.resize(971, 819)
+    widget.show()
+    times = []
+    for run in range(repeat + 1):
+        sleep_in_event_loop(0.3)
+        t0 = time.perf_counter()
+        QTest.keyClick(widget, Qt.Key.Key_Tab)
+        if run:
+            times.append((widget.painted_at - t0) * 1000)
+    widget.close()
+    return (f"machine: a bare Qt widget painting a picture it holds, on a key after the same wait: median "
+            f"{statistics.median(times):.1f} ms; {load()}")
 
 
 def load() -> str:
@@ -267,6 +310,8 @@ def child(what: str, experiment: Path, args: argparse.Namespace) -> None:
     app = QApplication.instance() or QApplication([])
     if what == "walk":
         walk(app, experiment, args.images)
+    elif what == "bare":
+        print(bare_qt(app, args.repeat))
     elif what == "hold":
         hold(app, experiment, args.hold_seconds, 30.0)
     else:
@@ -295,7 +340,7 @@ def main(argv: list[str] | None = None) -> int:
                             4096)
         mid = make_campaign(tmp / "mid", "fits", args.repeat + 2, 2048)
         small = make_campaign(tmp / "small", "tiff", args.repeat + 2, 512)
-        runs = ([] if args.skip_walk else [("walk", big)]) + [("cold", big), ("cold", mid), ("cold", small),
+        runs = ([] if args.skip_walk else [("walk", big)]) + [("bare", small), ("cold", big), ("cold", mid), ("cold", small),
                                                              ("hold", big)]
         for what, experiment in runs:  # each in a fresh process: its memory is its own
             out = subprocess.run([sys.executable, __file__, *passed, "--child", what, str(experiment)],
