@@ -137,8 +137,8 @@ def run(kind: str, count: int, hold: int, cache_mb: int) -> None:
             for i in range(steps):
                 QTest.keyClick(view, Qt.Key.Key_Tab)
                 app.processEvents()
-                if (i + 1) % max(steps // 4, 1) == 0:
-                    checkpoints.append(f"{i + 1}: {rss_mb():.0f}")
+                if (i + 1) % max(steps // 4, 1) == 0:  # RSS, and what is not in the caches (flat when bounded)
+                    checkpoints.append(f"{i + 1}: {rss_mb():.0f}, {rss_mb() - ws.budget.nbytes / 2**20:.0f} outside")
             elapsed = time.perf_counter() - t0
             wait(app, lambda: view.state == "image")
             after = rss_mb()
