@@ -207,7 +207,8 @@ def _bad_catalogs(c: Corpus) -> None:
     root = c.root
     (root / "catalogs").mkdir()
     (root / "catalogs" / "empty.csv").write_bytes(b"")
-    (root / "catalogs" / "latin1.csv").write_bytes(b"ra,dec,label\n150.0,2.0,caf\xe9\n")
+    # neither UTF-8 nor Windows-1252 (0x81 and 0x8d are unassigned there), which would be read
+    (root / "catalogs" / "not-text.csv").write_bytes(b"ra,dec,label\n150.0,2.0,caf\x81\x8d\n")
     (root / "catalogs" / "no-columns.csv").write_text("just one column\n1\n2\n")
     (root / "catalogs" / "binary.fits").write_bytes(b"\x00\x01\x02" * 100)
     os.mkfifo(root / "catalogs" / "pipe.csv")

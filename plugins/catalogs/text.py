@@ -53,10 +53,20 @@ def read_text(path: Path | str, style: CatalogStyle | None = None) -> Catalog:
     path = Path(path)
     style = style or CatalogStyle(name=path.name.split(".")[0])
     raw = path.read_bytes()
+    notes = []
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise CatalogError(path, f"is not UTF-8 text (undecodable byte at offset {exc.start})") from None
+        # catalogs saved on Windows (Excel, Image Marker 1.2) are Windows-1252; its five
+        # unassigned bytes and binary files stay refused
+        try:
+            text = raw.decode("cp1252")
+        except UnicodeDecodeError:
+            raise CatalogError(path, f"is not UTF-8 text (undecodable byte at offset {exc.start})") from None
+        if "\x00" in text:
+            raise CatalogError(path, f"is not UTF-8 text (undecodable byte at offset {exc.start})")
+        notes.append(f"{path.name}: not UTF-8 (byte {raw[exc.start]:#04x} at offset {exc.start}); "
+                     "read as Windows-1252")
     numbered = [(i + 1, line) for i, line in enumerate(text.splitlines())
                 if line.strip() and not line.lstrip().startswith("#")]
     if not numbered:
@@ -83,12 +93,13 @@ def read_text(path: Path | str, style: CatalogStyle | None = None) -> Catalog:
         name: [] for name in names}
     if body and not good_rows:
         raise CatalogError(path, f"no usable rows ({'; '.join(problems[:3])})")
-    return build_catalog(path, columns, good_lines, style, problems_before=problems)
+    return build_catalog(path, columns, good_lines, style, problems_before=notes + problems)
 
 
 @imgmarker.hookimpl
 def imgmarker_catalog_readers():
     return CatalogReaderSpec(
         name="text", suffixes=(".csv", ".tsv", ".txt", ".dat", ".psv"), read=read_text,
-        description="Delimited text: comma, tab, pipe, semicolon or whitespace separated, with a header line",
+        description=("Delimited text (UTF-8, or Windows-1252 with a note): comma, tab, pipe, semicolon or "
+                     "whitespace separated, with a header line"),
     )

@@ -156,9 +156,18 @@ def test_utf8_with_and_without_bom(tmp_path, registry):
     assert with_bom.attributes == {}
 
 
-def test_not_utf8_is_one_error_naming_the_file(tmp_path, registry):
-    path = write(tmp_path, "latin.csv", "label,ra,dec\nÉtoile,1.5,2.5\n", "latin-1")
-    with pytest.raises(CatalogError, match="latin.csv.*UTF-8"):
+def test_a_windows_1252_catalog_is_read_with_one_line_saying_so(tmp_path, registry):
+    path = write(tmp_path, "windows.csv", "label,ra,dec\nÉtoile – Abell 2151,1.5,2.5\n", "cp1252")
+    catalog = load_catalog(path, registry)
+    assert list(catalog.label) == ["Étoile – Abell 2151"]
+    assert catalog.problems[0] == "windows.csv: not UTF-8 (byte 0xc9 at offset 13); read as Windows-1252"
+
+
+@pytest.mark.parametrize("raw", [b"label,ra,dec\n\x81bad,1.5,2.5\n", b"label,ra,dec\n\xff\x00\x00\x01,1,2\n"])
+def test_a_catalog_neither_utf8_nor_windows_1252_is_one_error_naming_the_file(tmp_path, registry, raw):
+    path = tmp_path / "binary.csv"
+    path.write_bytes(raw)
+    with pytest.raises(CatalogError, match="binary.csv.*not UTF-8 text"):
         load_catalog(path, registry)
 
 
