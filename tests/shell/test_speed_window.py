@@ -153,6 +153,7 @@ def test_a_picture_flipped_to_is_a_quick_overview_then_the_whole_frame_once_let_
     ws.pace.render_s = 0.1
     for _ in range(3):  # a held key: navigations closer than a render (however busy the machine)
         ws.navigate("next")
+    ws._neighbour_timer.stop()  # still held: the neighbours of where it is wait (on a busy machine too)
     here = ws.session.index
 
     def rendered_ahead() -> list:  # where the look-ahead rendered (its distance follows the render times)
