@@ -16,7 +16,7 @@ import numpy as np
 from imgmarker.kernel.agreement.categories import CategoryVotes
 from imgmarker.kernel.agreement.clustering import Consensus
 from imgmarker.kernel.output.atomic import atomic_write
-from imgmarker.kernel.output.csvtext import exact, fixed, integers, texts, write_columns
+from imgmarker.kernel.output.csvtext import exact, fixed, integers, join_categories, texts, write_columns
 
 Table = tuple[Sequence[str], Iterable[Sequence[object]]]
 
@@ -55,23 +55,29 @@ def _join_runs(pieces: list[str], starts: np.ndarray, ends: np.ndarray) -> list[
     return ["+".join(pieces[a:b]) for a, b in zip(starts.tolist(), ends.tolist())]
 
 
+def _escaped(names: Sequence[str]) -> list[str]:
+    """Each name as one piece of a ``+`` join (``\\`` and ``+`` escaped as in the
+    categories column), so ``split_categories`` reads a summary back exactly."""
+    return [join_categories([name]) for name in names]
+
+
 def label_summaries(cons: Consensus) -> list[str]:
     """Per cluster: its labels with their numbers of annotators, ``name:n`` joined by
-    ``+``, most frequent first (then by name)."""
+    ``+``, most frequent first (then by name); names escaped (see :func:`_escaped`)."""
     res = cons.results
     n_labels = max(len(res.labels), 1)
     pairs, counts = (cons.label_votes if cons.label_votes is not None
                      else np.unique(cons.member.astype(np.int64) * n_labels + res.marks.label, return_counts=True))
     owner, label = pairs // n_labels, pairs % n_labels
     order = np.lexsort((_name_rank(res.labels.names)[label], -counts, owner))
-    names = np.asarray(res.labels.names, dtype=object)[label[order]].tolist()
+    names = np.asarray(_escaped(res.labels.names), dtype=object)[label[order]].tolist()
     pieces = list(map("{}:{}".format, names, counts[order].tolist()))
     bounds = np.searchsorted(owner[order], np.arange(len(cons) + 1))
     return _join_runs(pieces, bounds[:-1], bounds[1:])
 
 
 def annotator_summaries(cons: Consensus) -> list[str]:
-    """Per cluster: its annotators' names in name order, joined by ``+``."""
+    """Per cluster: its annotators' names in name order, joined by ``+`` (escaped)."""
     res = cons.results
     member = cons.member.astype(np.int64)
     rank = _name_rank(res.users.names)[res.marks.user]
@@ -80,7 +86,7 @@ def annotator_summaries(cons: Consensus) -> list[str]:
     same = run_member[1:] == run_member[:-1]
     if np.any(same & (run_rank[1:] < run_rank[:-1])):  # not already in name order within clusters
         by = np.lexsort((rank, member))
-    names = np.asarray(res.users.names, dtype=object)[res.marks.user[by]].tolist()
+    names = np.asarray(_escaped(res.users.names), dtype=object)[res.marks.user[by]].tolist()
     bounds = np.searchsorted(member[by], np.arange(len(cons) + 1))
     return _join_runs(names, bounds[:-1], bounds[1:])
 
