@@ -68,7 +68,12 @@ def test_an_unreadable_verdict_file_only_means_the_check_runs(tmp_path, content)
     verdicts.path.write_text(content)
     path = experiment(tmp_path)
     assert load_experiment(path, None, verdicts).groups[0].name == "galaxy"
-    assert verdicts.known(json.loads(verdicts.path.read_text())[0])
+    import yaml
+
+    from imgmarker.kernel.experiment.schema import compose_schema
+    from imgmarker.kernel.experiment.verdicts import verdict_key
+
+    assert json.loads(verdicts.path.read_text()) == [verdict_key(yaml.safe_load(GOOD), compose_schema([]))]
 
 
 def test_a_verdict_file_that_cannot_be_written_changes_nothing(tmp_path):

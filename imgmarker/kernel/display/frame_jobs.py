@@ -225,12 +225,8 @@ def render_job(entry: Any, frame: int, settings: Any, *, registry: Any, renderer
                 height, width = rgba.shape[:2]
                 reduced = _reduced(rgba, previews, (width, height))
             wcs, note = (None, None) if lazy else _frame_wcs(chosen, entry.path)
-            meta = FrameMeta(names, (height, width), wcs, chosen.info.bands, note, wcs_pending=lazy)
-            if mapped:
-                release_pages(data)
-                store.put(entry.name, frame, meta, None, mapped=data)
-            else:
-                store.put(entry.name, frame, meta, np.asarray(data))
+            _keep_pixels(store, entry.name, frame,
+                         FrameMeta(names, (height, width), wcs, chosen.info.bands, note, wcs_pending=lazy), data)
             return RenderedFrame(rgba, reduced, limits=limits, opaque=opaque)
         except ImageReadError:
             raise
@@ -242,6 +238,16 @@ def render_job(entry: Any, frame: int, settings: Any, *, registry: Any, renderer
     return run
 
 
+def _keep_pixels(store: FrameStore, name: str, frame: int, meta: FrameMeta, data: np.ndarray) -> None:
+    """Keep a rendered frame's pixels for the cursor readout: decoded ones in the budget, a
+    memory map as a view (its pages handed back: the readout faults in the one it reads)."""
+    if file_backed(data):
+        release_pages(data)
+        store.put(name, frame, meta, None, mapped=data)
+    else:
+        store.put(name, frame, meta, np.asarray(data))
+
+
 def _quick(entry: Any, frame: int, chosen: Any, names: tuple[str, ...], factor: int, settings: Any,
            renderer: Any, store: FrameStore, wcs: tuple[Any, str | None] | None, lazy: bool) -> RenderedFrame:
     """The quick picture of a frame that fits in memory: its block centres, each exactly as
@@ -251,12 +257,8 @@ def _quick(entry: Any, frame: int, chosen: Any, names: tuple[str, ...], factor: 
     rendered = renderer.render(strided(data, factor), settings, rgba=True, statistics=data)
     rgba = np.ascontiguousarray(rendered.rgba())
     wcs, note = wcs if wcs is not None else (None, None)
-    meta = FrameMeta(names, (height, width), wcs, chosen.info.bands, note, wcs_pending=lazy)
-    mapped = file_backed(data)
-    if mapped:
-        release_pages(data)
-    # decoded pixels are kept for the cursor readout; a memory map costs nothing
-    store.put(entry.name, frame, meta, None if mapped else np.asarray(data), mapped=data if mapped else None)
+    _keep_pixels(store, entry.name, frame, FrameMeta(names, (height, width), wcs, chosen.info.bands, note,
+                                                     wcs_pending=lazy), data)
     return RenderedFrame(rgba, (), factor, (width, height), (rendered.vmin, rendered.vmax), sampled=True,
                          opaque=rendered.alpha is None)
 

@@ -35,7 +35,6 @@ from imgmarker.kernel.experiment.keys import normalize_key
 from imgmarker.kernel.plugins.host import is_local_module, resolve_local_module
 from imgmarker.kernel.experiment.problems import ExperimentError, Problem
 from imgmarker.kernel.experiment.schema import apply_defaults, base_schema, compose_schema, schema_problems, suggest
-from imgmarker.kernel.experiment.verdicts import verdict_key
 from imgmarker.kernel.experiment.yamlsource import YamlDocument, YamlSyntaxError, format_path, parse_yaml, read_yaml
 
 FILTER_FIELDS = (("interval", "interval_params"), ("stretch", "stretch_params"), ("colormap", None))
@@ -334,11 +333,10 @@ def check_document(doc: YamlDocument, registry: Any | None = None, verdicts: Any
     fragments = list(registry.config_schemas) if registry is not None else []
     problems = list(doc.duplicates)
     schema = compose_schema(fragments)
-    key = verdict_key(doc.data, schema) if verdicts is not None else None
-    if key is None or not verdicts.known(key):
+    if verdicts is None or not verdicts.known(doc.data, schema):
         found = schema_problems(doc, schema)
-        if key is not None and not found:
-            verdicts.remember(key)
+        if verdicts is not None and not found:
+            verdicts.remember(doc.data, schema)
         problems += found
     problems += _Checker(doc, registry).run()
     problems.sort(key=lambda p: (p.line, p.path))

@@ -22,18 +22,20 @@ FILE_NAME = "schema-verdicts.json"
 log = logging.getLogger("imgmarker.experiment")
 
 
-def verdict_key(data: Any, schema: dict[str, Any]) -> str:
+def verdict_key(*parts: Any) -> str:
+    """The hash of ``parts`` (JSON-like values: a document, a schema) and the program's version."""
     from imgmarker import __version__
 
-    text = json.dumps([__version__, data, schema], sort_keys=True, default=repr, separators=(",", ":"))
+    text = json.dumps([__version__, *parts], sort_keys=True, default=repr, separators=(",", ":"))
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 class SchemaVerdicts:
-    """The hashes of documents that validated cleanly, in a small JSON file."""
+    """The hashes of what validated cleanly, in a small JSON file read once."""
 
     def __init__(self, path: Path):
         self.path = Path(path)
+        self._items: list[str] | None = None
 
     @classmethod
     def default(cls) -> "SchemaVerdicts":
@@ -46,21 +48,25 @@ class SchemaVerdicts:
         return cls(Path(folder) / FILE_NAME)
 
     def _read(self) -> list[str]:
-        try:
-            items = json.loads(self.path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return []  # none yet, or unreadable: everything is checked
-        return [i for i in items if isinstance(i, str)] if isinstance(items, list) else []
+        if self._items is None:
+            try:
+                items = json.loads(self.path.read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                items = []  # none yet, or unreadable: everything is checked
+            self._items = [i for i in items if isinstance(i, str)] if isinstance(items, list) else []
+        return self._items
 
-    def known(self, key: str) -> bool:
-        return key in self._read()
+    def known(self, *parts: Any) -> bool:
+        """Whether ``parts`` (see :func:`verdict_key`) passed before."""
+        return verdict_key(*parts) in self._read()
 
-    def remember(self, key: str) -> None:
-        items = [key] + [i for i in self._read() if i != key]
+    def remember(self, *parts: Any) -> None:
+        key = verdict_key(*parts)
+        self._items = ([key] + [i for i in self._read() if i != key])[:KEPT]
         temporary = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
         try:  # renamed into place (never half a file), not synced: a lost verdict only means a check
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            temporary.write_text(json.dumps(items[:KEPT]), encoding="utf-8")
+            temporary.write_text(json.dumps(self._items), encoding="utf-8")
             os.replace(temporary, self.path)
         except OSError as exc:  # a read-only home: the next start checks again, nothing else changes
             log.debug("could not remember a schema verdict in %s: %s", self.path, exc)

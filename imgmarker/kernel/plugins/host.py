@@ -87,7 +87,7 @@ class PluginHost:
     infos: list[PluginInfo] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     failed_events: set[tuple[str, str]] = field(default_factory=set)
-    # remembers sections that passed the metaschema (``known(key)``, ``remember(key)``), e.g.
+    # remembers sections that passed the metaschema (``known(*parts)``, ``remember(*parts)``), e.g.
     # :class:`imgmarker.kernel.experiment.verdicts.SchemaVerdicts`: no validator to import at start
     verdicts: Any = None
 

@@ -133,26 +133,12 @@ def schema_problem(schema: Any, verdicts: Any = None) -> str | None:
     Checked when the plugin registers, so ``validate`` never meets a broken fragment
     half-way through an experiment (where jsonschema would raise from deep inside).
     ``verdicts`` remembers the sections that passed (see :class:`PluginHost`)."""
-    key = _section_key(schema) if verdicts is not None else None
-    if key is not None and verdicts.known(key):
+    if verdicts is not None and verdicts.known("section", schema):
         return None
     problem = _check_section(schema)
-    if key is not None and problem is None:
-        verdicts.remember(key)
+    if verdicts is not None and problem is None:
+        verdicts.remember("section", schema)
     return problem
-
-
-def _section_key(schema: Any) -> str | None:
-    import hashlib
-    import json
-
-    from imgmarker import __version__
-
-    try:
-        text = json.dumps(["section", __version__, schema], sort_keys=True, separators=(",", ":"))
-    except (TypeError, ValueError):  # not JSON: checked (and refused) every time
-        return None
-    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def _check_section(schema: Any) -> str | None:
